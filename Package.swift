@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Shoal: data-parallel neural-network training over MPI. Module map: ../shared/DESIGN.md "Layout".
+import PackageDescription
+
+let package = Package(
+    name: "Shoal",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "shoal", targets: ["shoal"]),
+        .library(name: "Shoal", targets: ["Shoal"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (Debian: libopenmpi-dev, libopenblas-dev, zlib1g-dev).
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The only code that includes <mpi.h>.
+        .target(name: "MPIShim", dependencies: ["CMPI"]),
+
+        .target(name: "ShoalTensor", dependencies: ["CBLAS"]),
+        .target(name: "ShoalNN", dependencies: ["ShoalTensor"]),
+        .target(name: "ShoalOptim", dependencies: ["ShoalTensor"]),
+        .target(name: "ShoalData", dependencies: ["ShoalTensor", "CZlib"]),
+        .target(name: "ShoalComm", dependencies: ["MPIShim"]),
+        .target(name: "ShoalConfig", dependencies: ["ShoalNN", "ShoalOptim", "Yams"]),
+        .target(name: "Coordinator", dependencies: [
+            "ShoalTensor", "ShoalComm", "ShoalConfig", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Shoal", dependencies: [
+            "ShoalTensor", "ShoalNN", "ShoalOptim", "ShoalData", "ShoalComm", "ShoalConfig", "Coordinator",
+        ]),
+        .executableTarget(name: "shoal", dependencies: [
+            "Shoal", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ShoalTensorTests", dependencies: ["ShoalTensor"]),
+        .testTarget(name: "ShoalNNTests", dependencies: ["ShoalNN"]),
+        .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim"]),
+        .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData"]),
+        .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig"]),
+        .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator"]),
+        // Launch the built `shoal` binary under real mpirun with several processes.
+        .testTarget(name: "MultiProcessTests", dependencies: []),
+    ]
+)

@@ -1,0 +1,1 @@
+// Coordinator: see ../shared/DESIGN.md. Filled in by its issue.

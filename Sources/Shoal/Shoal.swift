@@ -1,0 +1,1 @@
+// Shoal: see ../shared/DESIGN.md. Filled in by its issue.

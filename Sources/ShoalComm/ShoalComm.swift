@@ -1,0 +1,1 @@
+// ShoalComm: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// ShoalConfig: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// ShoalData: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// ShoalOptim: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// Tensor and kernels: issue 3.
