@@ -1,1 +1,56 @@
+// The only Shoal code that includes <mpi.h> is mpi_shim.c. Swift cannot import MPI's handle
+// macros (MPI_COMM_WORLD, MPI_FLOAT, MPI_SUM), so this header exposes plain C types only.
+// Every function returns an MPI error code (0 = MPI_SUCCESS) and never aborts by itself:
+// MPI_COMM_WORLD is switched to MPI_ERRORS_RETURN at init.
 #pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    SHOAL_FLOAT = 0,
+    SHOAL_DOUBLE = 1,
+    SHOAL_INT64 = 2,
+    SHOAL_INT32 = 3,
+} shoal_dtype;
+
+typedef enum {
+    SHOAL_SUM = 0,
+    SHOAL_MAX = 1,
+} shoal_op;
+
+typedef enum {
+    SHOAL_THREAD_SINGLE = 0,
+    SHOAL_THREAD_FUNNELED = 1,
+    SHOAL_THREAD_SERIALIZED = 2,
+    SHOAL_THREAD_MULTIPLE = 3,
+} shoal_thread_level;
+
+/// Initialises MPI with the requested thread level; `provided` receives the level granted.
+int shoal_mpi_init(int requested, int *provided);
+int shoal_mpi_finalize(void);
+/// 1 if MPI_Init has run (and MPI_Finalize has not), else 0.
+int shoal_mpi_is_active(void);
+int shoal_mpi_rank(int *rank);
+int shoal_mpi_size(int *size);
+/// In-place all-reduce on MPI_COMM_WORLD; counts above INT_MAX are split into chunks.
+int shoal_mpi_allreduce(void *buffer, size_t count, shoal_dtype dtype, shoal_op op);
+/// Non-blocking in-place all-reduce of at most INT_MAX elements; `request` identifies it.
+int shoal_mpi_iallreduce(void *buffer, size_t count, shoal_dtype dtype, shoal_op op, void **request);
+/// Waits for a request from shoal_mpi_iallreduce and frees it.
+int shoal_mpi_wait(void **request);
+/// Tests a request; `done` is 1 when complete (the request is then freed).
+int shoal_mpi_test(void **request, int *done);
+int shoal_mpi_bcast(void *bytes, size_t count, int root);
+/// Gathers `count` bytes from every rank into `recv` (size × count bytes), in rank order.
+int shoal_mpi_allgather(const void *send, void *recv, size_t count);
+int shoal_mpi_barrier(void);
+double shoal_mpi_wtime(void);
+/// Ends every process of the job with `code`; used when a rank cannot go on.
+int shoal_mpi_abort(int code);
+/// Writes the MPI library's text for `code` into `buffer` (NUL-terminated).
+void shoal_mpi_error_string(int code, char *buffer, int length);
+/// The MPI library's version string, e.g. "Open MPI v4.1.4 ...".
+void shoal_mpi_library_version(char *buffer, int length);
+/// Raw C loop for the benchmark: `iterations` in-place MPI_Allreduce calls of `count` elements
+/// on MPI_COMM_WORLD, bracketed by barriers; `seconds` receives the mean time of one call.
+int shoal_mpi_bench_allreduce(void *buffer, size_t count, shoal_dtype dtype, int iterations, double *seconds);

@@ -1,0 +1,71 @@
+/// Checks each collective against the value it must produce, on whatever ranks run it. Used by
+/// `shoal selftest-comm`, which the multi-process tests start under real mpirun.
+public struct CollectiveCheck {
+    public struct Mismatch: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let world: any Communicator
+
+    public init(world: any Communicator) { self.world = world }
+
+    public func run(counts: [Int]) throws {
+        for count in counts {
+            try checkReductions(Float.self, count: count) { Float($0) }
+            try checkReductions(Double.self, count: count) { Double($0) }
+            try checkReductions(Int64.self, count: count) { Int64($0) }
+            try checkReductions(Int32.self, count: count) { Int32($0) }
+            try checkNonBlocking(count: count)
+        }
+        try checkBroadcast()
+        try checkAllGather()
+    }
+
+    /// Rank r contributes r + 1 + (i mod 5) at element i. Sum over p ranks: p(p+1)/2 + p·(i mod 5);
+    /// maximum: p + (i mod 5). Small integers, so every type holds them exactly.
+    private func checkReductions<T: ReducibleElement & Equatable>(_: T.Type, count: Int, make: (Int) -> T) throws {
+        let p = world.size, r = world.rank
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        for (operation, expected) in [(ReductionOperation.sum, { (i: Int) in p * (p + 1) / 2 + p * (i % 5) }),
+                                      (.max, { (i: Int) in p + i % 5 })] {
+            for i in 0..<count { buffer[i] = make(r + 1 + i % 5) }
+            try world.allReduce(buffer, operation)
+            for i in 0..<count where buffer[i] != make(expected(i)) {
+                throw Mismatch(description: "\(T.self) \(operation) of \(count) elements: element \(i) is \(buffer[i]), expected \(expected(i))")
+            }
+        }
+    }
+
+    private func checkNonBlocking(count: Int) throws {
+        let p = world.size
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: Float(world.rank + 1))
+        try world.startAllReduce(buffer, .sum).wait()
+        let expected = Float(p * (p + 1) / 2)
+        if let i = buffer.firstIndex(where: { $0 != expected }) {
+            throw Mismatch(description: "non-blocking sum of \(count) elements: element \(i) is \(buffer[i]), expected \(expected)")
+        }
+    }
+
+    private func checkBroadcast() throws {
+        let root = world.size - 1
+        var bytes = [UInt8](repeating: UInt8(world.rank), count: 4099)
+        if world.rank == root { for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i * 31 + 7) } }
+        try bytes.withUnsafeMutableBytes { try world.broadcast($0, root: root) }
+        for i in bytes.indices where bytes[i] != UInt8(truncatingIfNeeded: i * 31 + 7) {
+            throw Mismatch(description: "broadcast from rank \(root): byte \(i) is \(bytes[i])")
+        }
+    }
+
+    private func checkAllGather() throws {
+        let width = 3
+        let send = [UInt8](repeating: UInt8(world.rank + 10), count: width)
+        var receive = [UInt8](repeating: 0, count: width * world.size)
+        try send.withUnsafeBytes { s in try receive.withUnsafeMutableBytes { try world.allGather(s, into: $0) } }
+        for (i, byte) in receive.enumerated() where byte != UInt8(i / width + 10) {
+            throw Mismatch(description: "all-gather: byte \(i) is \(byte), expected \(i / width + 10)")
+        }
+    }
+}

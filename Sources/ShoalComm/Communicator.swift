@@ -1,0 +1,90 @@
+/// The collective operations a Shoal rank needs, over all ranks of the job.
+///
+/// Two real implementations: ``MPICommunicator`` (started under `mpirun`) and
+/// ``SingleProcessCommunicator`` (a job of one, where every collective returns its input).
+/// Code written against `Communicator` runs unchanged in both.
+///
+/// ```swift
+/// let world = try World.start()
+/// var losses: [Double] = [localLoss]
+/// try losses.withUnsafeMutableBufferPointer { try world.allReduce($0, .sum) }
+/// if world.rank == 0 { print("mean loss", losses[0] / Double(world.size)) }
+/// ```
+public protocol Communicator: AnyObject, Sendable {
+    /// This process's index, `0..<size`.
+    var rank: Int { get }
+    /// The number of processes in the job.
+    var size: Int { get }
+    /// The thread level MPI granted (``ThreadLevel/multiple`` for a single process).
+    var threadLevel: ThreadLevel { get }
+
+    /// Replaces `buffer` on every rank by the elementwise sum or maximum over all ranks.
+    func allReduce<Element: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<Element>, _ operation: ReductionOperation) throws
+    /// Starts an in-place all-reduce and returns at once; `wait()` on the result completes it.
+    /// The buffer must stay valid and untouched until then.
+    func startAllReduce<Element: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<Element>, _ operation: ReductionOperation) throws -> PendingReduction
+    /// Copies `bytes` of rank `root` to every other rank.
+    func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws
+    /// Concatenates every rank's `send` bytes, in rank order, into `receive` (size × send.count bytes).
+    func allGather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) throws
+    /// Returns once every rank has called it.
+    func barrier() throws
+    /// Seconds since an arbitrary point, from the same clock on every call.
+    func wallTime() -> Double
+    /// Ends every process of the job with `code`. A failing rank calls this so the others
+    /// do not wait forever in their next collective.
+    func abort(code: Int32) -> Never
+    /// Shuts the communicator down; call once, after the last collective.
+    func finalize() throws
+}
+
+/// An all-reduce in flight, from ``Communicator/startAllReduce(_:_:)``.
+public protocol PendingReduction: AnyObject {
+    /// Blocks until the reduction has finished and the buffer holds its result.
+    func wait() throws
+}
+
+/// The element-wise reduction of an all-reduce.
+public enum ReductionOperation: Sendable {
+    case sum
+    case max
+}
+
+/// MPI's thread-support levels, weakest first.
+public enum ThreadLevel: Int, Comparable, Sendable, CustomStringConvertible {
+    case single = 0, funneled, serialized, multiple
+
+    public static func < (a: ThreadLevel, b: ThreadLevel) -> Bool { a.rawValue < b.rawValue }
+
+    public var description: String {
+        switch self {
+        case .single: "MPI_THREAD_SINGLE"
+        case .funneled: "MPI_THREAD_FUNNELED"
+        case .serialized: "MPI_THREAD_SERIALIZED"
+        case .multiple: "MPI_THREAD_MULTIPLE"
+        }
+    }
+}
+
+/// The element types an all-reduce can carry.
+public enum ElementKind: Sendable {
+    case float, double, int64, int32
+
+    /// Bytes per element.
+    public var byteWidth: Int {
+        switch self {
+        case .float, .int32: 4
+        case .double, .int64: 8
+        }
+    }
+}
+
+/// A scalar type that MPI can sum and take the maximum of.
+public protocol ReducibleElement: Sendable {
+    static var elementKind: ElementKind { get }
+}
+
+extension Float: ReducibleElement { public static var elementKind: ElementKind { .float } }
+extension Double: ReducibleElement { public static var elementKind: ElementKind { .double } }
+extension Int64: ReducibleElement { public static var elementKind: ElementKind { .int64 } }
+extension Int32: ReducibleElement { public static var elementKind: ElementKind { .int32 } }

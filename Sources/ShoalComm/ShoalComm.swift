@@ -1,1 +1,0 @@
-// ShoalComm: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import ShoalComm
+
+/// Runs `body` with this process's communicator. A failure on any rank prints its message on
+/// that rank and ends the whole job, so no other rank waits forever in a collective.
+func withWorld(threadLevel: ThreadLevel = .serialized, _ body: (any Communicator) throws -> Void) throws {
+    let world: any Communicator
+    do {
+        world = try World.start(threadLevel: threadLevel)
+    } catch {
+        throw ValidationError("cannot start MPI: \(error)")
+    }
+    do {
+        try body(world)
+        try world.finalize()
+    } catch {
+        let prefix = world.size > 1 ? "rank \(world.rank): " : ""
+        FileHandle.standardError.write(Data("Error: \(prefix)\(error)\n".utf8))
+        if world.size > 1 { world.abort(code: 1) }
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,34 @@
+import Testing
+
+/// Every collective checked under real mpirun with several processes (`shoal selftest-comm`
+/// verifies sums and maxima for Float/Double/Int64/Int32 at 1, 1023 and 1 M elements,
+/// a non-blocking sum, broadcast and all-gather, and fails the job on any mismatch).
+@Suite(.serialized) struct CommunicatorTests {
+    @Test(arguments: [2, 3])
+    func collectivesAreCorrectOnSeveralRanks(ranks: Int) throws {
+        let result = try ShoalProcess.mpirun(ranks: ranks, ["selftest-comm"])
+        #expect(result.status == 0, "\(result.combined)")
+        for rank in 0..<ranks {
+            #expect(result.output.contains("rank \(rank) of \(ranks): ok"), "\(result.combined)")
+        }
+    }
+
+    @Test func withoutMPIItIsAJobOfOne() throws {
+        let result = try ShoalProcess.run(["selftest-comm"])
+        #expect(result.status == 0, "\(result.combined)")
+        #expect(result.output.contains("rank 0 of 1: ok"))
+    }
+
+    @Test func allReduceBenchmarkVerifiesAndPrintsATable() throws {
+        let result = try ShoalProcess.mpirun(ranks: 2, ["bench", "allreduce", "--sizes", "4B..4KB", "--runs", "1"])
+        #expect(result.status == 0, "\(result.combined)")
+        #expect(result.output.contains("swift busbw GB/s"))
+        #expect(result.output.contains("4 KB"))
+    }
+
+    @Test func allReduceBenchmarkExplainsThatItNeedsMPI() throws {
+        let result = try ShoalProcess.run(["bench", "allreduce", "--sizes", "4B"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("needs an MPI job"))
+    }
+}

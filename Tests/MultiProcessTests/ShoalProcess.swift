@@ -1,0 +1,67 @@
+import Foundation
+
+/// Runs the built `shoal` binary (alone or under launch/mpirun) the way a user would, with a
+/// time limit so that a hung job fails the test instead of hanging the suite.
+struct ShoalProcess {
+    struct Result {
+        let status: Int32
+        let output: String
+        let error: String
+        var combined: String { output + error }
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        let command: String
+        var description: String { "timed out: \(command)" }
+    }
+
+    /// The repository root, from this file's path (Tests/MultiProcessTests/ShoalProcess.swift).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `SHOAL_BIN` if set, else `shoal` next to the test bundle (same build configuration).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["SHOAL_BIN"] { return path }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("shoal").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return root.appendingPathComponent(".build/debug/shoal").path
+    }
+
+    /// `shoal ARGS` as a single process.
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
+        try execute(binary, arguments, timeout: timeout)
+    }
+
+    /// `launch/mpirun -n RANKS shoal ARGS`.
+    static func mpirun(ranks: Int, _ arguments: [String], timeout: TimeInterval = 300) throws -> Result {
+        try execute(root.appendingPathComponent("launch/mpirun").path, ["-n", String(ranks), binary] + arguments, timeout: timeout)
+    }
+
+    private static func execute(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoal-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("out"), errURL = directory.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        try process.run()
+        if finished.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            kill(-process.processIdentifier, SIGKILL)
+            throw TimedOut(command: ([executable] + arguments).joined(separator: " "))
+        }
+        return Result(status: process.terminationStatus,
+                      output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                      error: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+}
