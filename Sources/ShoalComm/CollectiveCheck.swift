@@ -19,6 +19,24 @@ public struct CollectiveCheck {
         }
         try checkBroadcast()
         try checkAllGather()
+        for overlap in GradientSync.Overlap.allCases { try checkGradientSync(overlap: overlap) }
+    }
+
+    /// Two steps of a bucketed sum, with backward announcing progress in uneven strides.
+    private func checkGradientSync(overlap: GradientSync.Overlap) throws {
+        let count = 100_003, p = world.size
+        let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        defer { gradients.deallocate() }
+        let sync = try GradientSync(world: world, gradients: gradients, bucketElements: 7_000, overlap: overlap)
+        for step in 0..<2 {
+            for i in 0..<count { gradients[i] = Float(world.rank + 1 + (i + step) % 3) }
+            sync.begin()
+            for offset in stride(from: 0, through: count, by: 9_999) { sync.finished(upTo: offset) }
+            try sync.wait()
+            for i in 0..<count where gradients[i] != Float(p * (p + 1) / 2 + p * ((i + step) % 3)) {
+                throw Mismatch(description: "gradient sync (\(overlap)) step \(step): element \(i) is \(gradients[i])")
+            }
+        }
     }
 
     /// Rank r contributes r + 1 + (i mod 5) at element i. Sum over p ranks: p(p+1)/2 + p·(i mod 5);

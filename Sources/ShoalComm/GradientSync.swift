@@ -1,0 +1,158 @@
+import Foundation
+
+/// Sums the flat gradient arena over all ranks in buckets, starting each bucket's all-reduce as
+/// soon as backward has finished with it, so communication overlaps the rest of backward.
+///
+/// The step: `begin()`, then `finished(upTo:)` as backward completes parameters front to back
+/// (the trainer calls it during the last micro-batch's backward), then `wait()` before the
+/// optimizer reads the gradients. In fast mode the sums are plain Float sums.
+///
+/// ```swift
+/// let sync = try GradientSync(world: world, gradients: arena.gradients, bucketElements: 1 << 20, overlap: .thread)
+/// sync.begin()
+/// model.backward { sync.finished(upTo: $0) }
+/// try sync.wait()
+/// ```
+public final class GradientSync: @unchecked Sendable {
+    /// How bucket reductions run alongside backward.
+    public enum Overlap: String, Sendable, CaseIterable {
+        /// A communication thread makes blocking all-reduce calls while backward goes on.
+        case thread
+        /// Non-blocking `MPI_Iallreduce` started from the compute thread, completed in `wait()`.
+        case nonblocking
+        /// All buckets are reduced in `wait()`, after backward: no overlap.
+        case none
+    }
+
+    public let plan: BucketPlan
+    public let overlap: Overlap
+    private let world: any Communicator
+    private let gradients: UnsafeMutableBufferPointer<Float>
+    /// Buckets handed on so far this step.
+    private var started = 0
+    private var pending: [PendingReduction?]
+    private let worker: ReductionWorker?
+
+    public init(world: any Communicator, gradients: UnsafeMutableBufferPointer<Float>, bucketElements: Int, overlap: Overlap) throws {
+        guard bucketElements > 0 else { throw CommunicatorError.invalidArgument("bucket size must be positive, got \(bucketElements) elements") }
+        self.world = world
+        self.gradients = gradients
+        self.plan = BucketPlan(elementCount: gradients.count, bucketElements: bucketElements)
+        // A job of one has nothing to overlap.
+        self.overlap = world.size == 1 ? .none : overlap
+        self.pending = Array(repeating: nil, count: plan.buckets.count)
+        if self.overlap == .thread {
+            guard world.threadLevel >= .serialized else {
+                throw CommunicatorError.threadLevelUnavailable(requested: .serialized, provided: world.threadLevel)
+            }
+            worker = ReductionWorker(world: world, gradients: gradients, plan: plan)
+        } else {
+            worker = nil
+        }
+    }
+
+    /// Starts a step: no bucket has been handed on yet.
+    public func begin() { started = 0 }
+
+    /// Backward has written the final gradients of every element below `offset`.
+    public func finished(upTo offset: Int) {
+        guard overlap != .none else { return }
+        let ready = plan.readyCount(finishedUpTo: offset)
+        while started < ready {
+            let bucket = plan.buckets[started]
+            switch overlap {
+            case .thread: worker?.submit(started)
+            case .nonblocking:
+                // An error here resurfaces in wait(), which redoes the bucket synchronously.
+                pending[started] = try? world.startAllReduce(UnsafeMutableBufferPointer(rebasing: gradients[bucket]), .sum)
+            case .none: break
+            }
+            started += 1
+        }
+    }
+
+    /// Completes every bucket; afterwards `gradients` holds the sum over all ranks.
+    public func wait() throws {
+        guard world.size > 1 else { return }
+        switch overlap {
+        case .thread:
+            while started < plan.buckets.count { worker?.submit(started); started += 1 }
+            try worker?.waitForAll()
+        case .nonblocking:
+            for index in plan.buckets.indices {
+                if let request = pending[index] {
+                    try request.wait()
+                    pending[index] = nil
+                } else {
+                    try world.allReduce(UnsafeMutableBufferPointer(rebasing: gradients[plan.buckets[index]]), .sum)
+                }
+            }
+        case .none:
+            for bucket in plan.buckets {
+                try world.allReduce(UnsafeMutableBufferPointer(rebasing: gradients[bucket]), .sum)
+            }
+        }
+        started = 0
+    }
+}
+
+/// The communication thread of ``GradientSync/Overlap/thread``: takes bucket indices in order
+/// and reduces each with a blocking call. The queue is preallocated; a step allocates nothing.
+final class ReductionWorker: @unchecked Sendable {
+    private let world: any Communicator
+    private let gradients: UnsafeMutableBufferPointer<Float>
+    private let plan: BucketPlan
+    private let condition = NSCondition()
+    private var submitted = 0
+    private var completed = 0
+    private var failure: Error?
+    private var thread: Thread?
+
+    init(world: any Communicator, gradients: UnsafeMutableBufferPointer<Float>, plan: BucketPlan) {
+        self.world = world
+        self.gradients = gradients
+        self.plan = plan
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = "shoal-gradient-sync"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Hands bucket `index` to the thread; buckets must be submitted in order 0, 1, 2, ...
+    func submit(_ index: Int) {
+        condition.lock()
+        precondition(index == submitted, "buckets are submitted in order")
+        submitted += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Blocks until every bucket of the step is reduced, then resets for the next step.
+    func waitForAll() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while completed < plan.buckets.count && failure == nil { condition.wait() }
+        submitted = 0
+        completed = 0
+        if let failure { self.failure = nil; throw failure }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while completed >= submitted { condition.wait() }
+            let index = completed
+            condition.unlock()
+            do {
+                try world.allReduce(UnsafeMutableBufferPointer(rebasing: gradients[plan.buckets[index]]), .sum)
+            } catch {
+                condition.lock(); failure = error; condition.broadcast(); condition.unlock()
+                return
+            }
+            condition.lock()
+            completed += 1
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

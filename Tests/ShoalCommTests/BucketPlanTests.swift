@@ -1,0 +1,30 @@
+import Testing
+import ShoalComm
+
+@Suite struct BucketPlanTests {
+    @Test func bucketsCoverTheArenaExactlyInOrder() {
+        let plan = BucketPlan(elementCount: 10, bucketElements: 4)
+        #expect(plan.buckets == [0..<4, 4..<8, 8..<10])
+    }
+
+    @Test func aBucketIsReadyOnlyWhenBackwardPassedItsEnd() {
+        let plan = BucketPlan(elementCount: 10, bucketElements: 4)
+        #expect(plan.readyCount(finishedUpTo: 0) == 0)
+        #expect(plan.readyCount(finishedUpTo: 3) == 0)
+        #expect(plan.readyCount(finishedUpTo: 4) == 1)
+        #expect(plan.readyCount(finishedUpTo: 9) == 2)
+        #expect(plan.readyCount(finishedUpTo: 10) == 3)
+    }
+
+    @Test func gradientSyncOnOneRankLeavesGradientsAlone() throws {
+        var values: [Float] = [1, 2, 3]
+        try values.withUnsafeMutableBufferPointer { buffer in
+            let sync = try GradientSync(world: SingleProcessCommunicator(), gradients: buffer, bucketElements: 2, overlap: .thread)
+            #expect(sync.overlap == .none)
+            sync.begin()
+            sync.finished(upTo: 3)
+            try sync.wait()
+        }
+        #expect(values == [1, 2, 3])
+    }
+}
