@@ -1,0 +1,106 @@
+import ShoalComm
+import ShoalData
+import ShoalNN
+
+/// Evaluates the model on a data set sharded across ranks: chunk c of `microBatch` samples is
+/// computed by rank c mod p, and the integer counts and fixed-point loss are summed over ranks,
+/// so the report is the same for every world size.
+///
+/// ```swift
+/// let report = try evaluator.evaluate(splits.test)
+/// print(report.accuracy)
+/// ```
+final class Evaluator {
+    private let model: Model
+    private let world: any Communicator
+    private let microBatch: Int
+    private let classCount: Int
+    private let buffers: BatchBuffers
+    /// [loss (fixed point), confusion (classCount²)], summed over ranks in one all-reduce.
+    private let counts: UnsafeMutableBufferPointer<Int64>
+
+    init(model: Model, world: any Communicator, microBatch: Int, classCount: Int, buffers: BatchBuffers) {
+        self.model = model
+        self.world = world
+        self.microBatch = microBatch
+        self.classCount = classCount
+        self.buffers = buffers
+        counts = .allocate(capacity: 1 + classCount * classCount)
+    }
+
+    deinit { counts.deallocate() }
+
+    func evaluate(_ data: Dataset) throws -> ClassificationReport {
+        counts.initialize(repeating: 0)
+        var loss = FixedPointSum()
+        let chunks = (data.count + microBatch - 1) / microBatch
+        for chunk in stride(from: world.rank, to: chunks, by: world.size) {
+            let start = chunk * microBatch, n = min(microBatch, data.count - start)
+            for i in 0..<n { buffers.indices[i] = Int32(start + i) }
+            data.gather(indices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n]), features: buffers.features, targets: buffers.targets)
+            let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: .inference)
+            loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: 0))
+            if classCount > 0 {
+                let predictions = Predictions(output: output, width: model.outputShape.reduce(1, *), loss: model.lossSpec)
+                for i in 0..<n {
+                    let truth = Int(buffers.targets[i * data.targetWidth]), predicted = predictions.label(of: i)
+                    if (0..<classCount).contains(truth) { counts[1 + truth * classCount + predicted] += 1 }
+                }
+            }
+        }
+        counts[0] = loss.raw
+        try world.allReduce(counts, .sum)
+        let confusion = (0..<classCount).map { t in (0..<classCount).map { counts[1 + t * classCount + $0] } }
+        return ClassificationReport(lossSum: FixedPointSum(raw: counts[0]).value, sampleCount: data.count, confusion: confusion)
+    }
+}
+
+/// The predicted label of each sample from the model's output: the argmax of the logits, or for
+/// a single binary cross-entropy output, whether the logit is positive.
+struct Predictions {
+    let output: UnsafeBufferPointer<Float>
+    let width: Int
+    let loss: LossSpec
+
+    func label(of sample: Int) -> Int {
+        let row = output.baseAddress! + sample * width
+        if width == 1 { return row[0] > 0 ? 1 : 0 }
+        var best = 0
+        for j in 1..<width where row[j] > row[best] { best = j }
+        return best
+    }
+
+    /// Number of classes the outputs stand for, or 0 for a regression loss.
+    static func classCount(outputWidth: Int, loss: LossSpec) -> Int {
+        switch loss {
+        case .softmaxCrossEntropy: outputWidth
+        case .binaryCrossEntropy: outputWidth == 1 ? 2 : 0
+        case .meanSquaredError: 0
+        }
+    }
+}
+
+/// The per-micro-batch input buffers, allocated once for `microBatch` samples.
+final class BatchBuffers {
+    /// (microBatch, features…)
+    let features: UnsafeMutableBufferPointer<Float>
+    /// (microBatch, targetWidth)
+    let targets: UnsafeMutableBufferPointer<Float>
+    /// (microBatch): global sample index of each row
+    let indices: UnsafeMutableBufferPointer<Int32>
+
+    init(microBatch: Int, featureCount: Int, targetWidth: Int) {
+        features = .allocate(capacity: microBatch * featureCount)
+        features.initialize(repeating: 0)
+        targets = .allocate(capacity: microBatch * targetWidth)
+        targets.initialize(repeating: 0)
+        indices = .allocate(capacity: microBatch)
+        indices.initialize(repeating: 0)
+    }
+
+    deinit {
+        features.deallocate()
+        targets.deallocate()
+        indices.deallocate()
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Rank 0's progress line: step, epoch, loss, samples/s and ETA. On a terminal it redraws one
+/// line in place a few times a second; otherwise (a log file, CI) it prints plain lines, about
+/// ten per epoch.
+public final class ProgressDisplay {
+    public enum Mode: Sendable { case redraw, plain, silent }
+
+    private let mode: Mode
+    private let totalSteps: Int
+    private let plainEvery: Int
+    private var lastDraw = 0.0
+
+    public init(mode: Mode, totalSteps: Int, stepsPerEpoch: Int) {
+        self.mode = mode
+        self.totalSteps = totalSteps
+        self.plainEvery = max(1, stepsPerEpoch / 10)
+    }
+
+    /// `auto` redraws on a terminal and prints plain lines elsewhere.
+    public static func mode(for setting: String) -> Mode {
+        switch setting {
+        case "none": .silent
+        case "plain": .plain
+        default: isatty(STDOUT_FILENO) != 0 ? .redraw : .plain
+        }
+    }
+
+    func update(step: Int, epoch: Int, loss: Double, samplesPerSecond: Double, elapsed: Double, now: Double) {
+        let done = step + 1
+        let eta = done < totalSteps ? elapsed / Double(done) * Double(totalSteps - done) : 0
+        let line = String(format: "step %d/%d  epoch %d  loss %.4f  %.0f samples/s  ETA %@",
+                          done, totalSteps, epoch + 1, loss, samplesPerSecond, Self.duration(eta))
+        switch mode {
+        case .silent: return
+        case .plain:
+            guard done % plainEvery == 0 || done == totalSteps else { return }
+            print(line)
+        case .redraw:
+            guard now - lastDraw > 0.25 || done == totalSteps else { return }
+            lastDraw = now
+            print("\r\u{1B}[2K" + line, terminator: done == totalSteps ? "\n" : "")
+        }
+        fflush(nil)
+    }
+
+    /// Prints a line that must not be overwritten by the next redraw.
+    func message(_ text: String) {
+        guard mode != .silent else { return }
+        print((mode == .redraw ? "\r\u{1B}[2K" : "") + text)
+        fflush(nil)
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}

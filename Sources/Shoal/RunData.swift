@@ -1,0 +1,46 @@
+import ShoalConfig
+import ShoalData
+import ShoalTensor
+
+/// Loads the data a config names and splits it into training, validation and test sets, the
+/// same way on every rank (every rank holds the whole data set; the batch plan decides which
+/// samples it computes).
+///
+/// ```swift
+/// let splits = try loadSplits(for: config)
+/// splits.train.count   // 54_000 for Fashion-MNIST with validation_fraction 0.1
+/// ```
+public func loadSplits(for config: RunConfig) throws -> DataSplits {
+    let data = config.data
+    let normalization: Normalization = switch data.normalize {
+    case .scale: .scale
+    case .standardize: .standardize
+    case .none: .none
+    }
+    let train: Dataset, test: Dataset
+    switch data.source {
+    case .fashionMNIST:
+        (train, test) = try FashionMNIST.load(directory: data.path)
+    case .csv:
+        guard let csv = data.csv else { throw RunError.configuration("data.csv: required when data.source is csv") }
+        let target: CSVTarget = switch csv.target {
+        case .name(let name): .name(name)
+        case .index(let index): .index(index)
+        }
+        let delimiter = csv.delimiter.first ?? ","
+        let all = try CSVReader.read(path: csv.path, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+        if let testPath = csv.testPath {
+            train = all
+            test = try CSVReader.read(path: testPath, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+        } else {
+            // Hold out the test split by a permutation keyed by a seed of its own, so it does not
+            // move when validation_fraction changes.
+            let split = DataSplits.validationSplit(count: all.count, fraction: csv.testFraction,
+                                                   seed: Philox(seed: config.seed).derived(0x7E57).next64(at: 0))
+            train = all.subset(split.train)
+            test = all.subset(split.validation)
+        }
+    }
+    return try DataSplits(train: train, test: test, validationFraction: data.validationFraction, seed: config.seed,
+                          normalization: normalization, limitTrain: data.limitTrain, limitTest: data.limitTest)
+}

@@ -1,1 +1,0 @@
-// Shoal: see ../shared/DESIGN.md. Filled in by its issue.

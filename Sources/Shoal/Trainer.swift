@@ -1,0 +1,223 @@
+import Foundation
+import Coordinator
+import ShoalComm
+import ShoalConfig
+import ShoalData
+import ShoalNN
+import ShoalOptim
+import ShoalTensor
+
+/// The training loop: every rank runs it with the same config; the batch plan gives each rank
+/// its leaves of every global batch, GradientSync sums the gradients, and every rank takes the
+/// same optimizer step, so the replicas stay identical.
+///
+/// ```swift
+/// let world = try World.start()
+/// let trainer = try Trainer(config: try RunConfig.load(path: "configs/fashion-mlp.yaml"), world: world)
+/// let summary = try trainer.run()
+/// print(summary.test.accuracy)
+/// ```
+public final class Trainer {
+    public let config: RunConfig
+    public let world: any Communicator
+    public let model: Model
+    public let splits: DataSplits
+    public let plan: BatchPlan
+    let optimizer: Optimizer
+    let schedule: LearningRateSchedule
+    let sync: GradientSync
+    let buffers: BatchBuffers
+    let evaluator: Evaluator
+    let classCount: Int
+    /// The epoch permutation of training-sample indices, (train.count).
+    let permutation: UnsafeMutableBufferPointer<Int32>
+    /// Per step: [loss (fixed point), correct predictions], summed over ranks.
+    let stepCounts: UnsafeMutableBufferPointer<Int64>
+    /// Arena offset up to which backward has finished, after each layer (for overlap).
+    public let progress: ProgressDisplay
+    let log: MetricsLog
+
+    public var totalSteps: Int { plan.stepsPerEpoch * config.training.epochs }
+
+    public init(config: RunConfig, world: any Communicator) throws {
+        self.config = config
+        self.world = world
+        splits = try loadSplits(for: config)
+        let train = splits.train
+        guard train.featureShape.reduce(1, *) == config.model.input.reduce(1, *) else {
+            throw RunError.configuration("model.input: \(config.model.input) does not match the data's sample shape \(train.featureShape)")
+        }
+        let m = config.training.microBatch
+        do {
+            model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
+                              initializer: config.model.initializer, seed: config.seed, maxBatch: m)
+        } catch {
+            throw RunError.configuration("model.layers: \(error)")
+        }
+        classCount = Predictions.classCount(outputWidth: model.outputShape.reduce(1, *), loss: config.loss)
+        if config.loss == .softmaxCrossEntropy, let classes = train.classCount, classes != classCount {
+            throw RunError.configuration("model.layers: the last layer has \(classCount) outputs but the data has \(classes) classes")
+        }
+        plan = try BatchPlan(sampleCount: train.count, globalBatch: config.training.globalBatch, microBatch: m, seed: config.seed)
+        optimizer = try RunComponents.makeOptimizer(config.optimizer, arena: model.arena)
+        schedule = try RunComponents.schedule(config.schedule, totalSteps: plan.stepsPerEpoch * config.training.epochs)
+        let bucketElements = max(1024, Int(config.distributed.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
+        let overlap: GradientSync.Overlap = switch config.distributed.overlap {
+        case .thread: .thread
+        case .nonblocking: .nonblocking
+        case .none: .none
+        }
+        sync = try GradientSync(world: world, gradients: model.arena.gradients, bucketElements: bucketElements, overlap: overlap)
+        buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
+        evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
+        permutation = .allocate(capacity: train.count)
+        permutation.initialize(repeating: 0)
+        stepCounts = .allocate(capacity: 2)
+        stepCounts.initialize(repeating: 0)
+        progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
+                                   totalSteps: plan.stepsPerEpoch * config.training.epochs, stepsPerEpoch: plan.stepsPerEpoch)
+        log = try MetricsLog(directory: world.rank == 0 && config.logging.progress != .none ? config.runDirectory : nil)
+        try verifyReplicasMatch(step: 0)
+    }
+
+    deinit {
+        permutation.deallocate()
+        stepCounts.deallocate()
+    }
+
+    /// Trains for the configured epochs (or until early stopping), evaluating on the validation
+    /// split every `eval_every` steps or each epoch, and on the test split at the end.
+    public func run() throws -> TrainingSummary {
+        var stopping = try ShoalOptim.EarlyStopping(lossBelow: config.training.earlyStopping.lossBelow,
+                                                    patience: config.training.earlyStopping.patience,
+                                                    minDelta: config.training.earlyStopping.minDelta)
+        let start = world.wallTime()
+        var samples = 0, globalStep = 0, lastLoss = Double.nan, lastValidation: ClassificationReport?
+        var stopReason: String?
+        if world.rank == 0 {
+            progress.message("\(config.name): \(model.parameterCount) parameters, \(splits.train.count) training samples, "
+                + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), micro-batch \(config.training.microBatch)")
+        }
+        training: for epoch in 0..<config.training.epochs {
+            plan.permutation(epoch: epoch, into: permutation)
+            for step in 0..<plan.stepsPerEpoch {
+                let (loss, correct) = try trainStep(step: step, globalStep: globalStep)
+                let batch = plan.batchSize(step: step)
+                samples += batch
+                lastLoss = loss
+                let now = world.wallTime()
+                progress.update(step: globalStep, epoch: epoch, loss: loss, samplesPerSecond: Double(samples) / (now - start),
+                                elapsed: now - start, now: now)
+                log.record([("kind", "train"), ("step", globalStep + 1), ("epoch", epoch + 1), ("loss", loss),
+                            ("accuracy", Double(correct) / Double(batch)), ("lr", currentRate(globalStep))])
+                globalStep += 1
+                if case .stop(let reason) = stopping.observe(trainingLoss: loss) { stopReason = "\(reason)"; break training }
+                let evalEvery = config.training.evalEvery
+                let evaluateNow = evalEvery > 0 ? globalStep % evalEvery == 0 : step == plan.stepsPerEpoch - 1
+                if evaluateNow, splits.validation.count > 0 {
+                    let report = try evaluator.evaluate(splits.validation)
+                    lastValidation = report
+                    log.record([("kind", "validation"), ("step", globalStep), ("loss", report.loss), ("accuracy", report.accuracy)])
+                    progress.message(String(format: "validation after step %d: loss %.4f  accuracy %.4f", globalStep, report.loss, report.accuracy))
+                    if case .stop(let reason) = stopping.observe(validation: report.loss) { stopReason = "\(reason)"; break training }
+                }
+            }
+        }
+        let seconds = world.wallTime() - start
+        try verifyReplicasMatch(step: globalStep)
+        let test = try evaluator.evaluate(splits.test)
+        log.record([("kind", "test"), ("step", globalStep), ("loss", test.loss), ("accuracy", test.accuracy)])
+        return TrainingSummary(steps: globalStep, samples: samples, seconds: seconds, finalTrainingLoss: lastLoss,
+                               validation: lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason)
+    }
+
+    func currentRate(_ globalStep: Int) -> Double {
+        schedule.learningRate(atStep: globalStep, baseRate: config.optimizer.lr)
+    }
+
+    /// One global batch: this rank's leaves forward and backward, gradients summed over ranks,
+    /// then the same optimizer step on every rank. Returns the batch's mean loss and correct count.
+    func trainStep(step: Int, globalStep: Int) throws -> (loss: Double, correct: Int64) {
+        let arena = model.arena
+        let batchSize = plan.batchSize(step: step)
+        let scale = 1 / Float(batchSize)
+        var loss = FixedPointSum(), correct: Int64 = 0
+        arena.zeroGradients()
+        sync.begin()
+        let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
+        var remaining = leaves.underestimatedCount
+        for leaf in leaves {
+            remaining -= 1
+            let n = try loadLeaf(step: step, leaf: leaf)
+            let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n,
+                                       context: ForwardContext(training: true, step: UInt64(globalStep),
+                                                               sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
+            correct += countCorrect(output, n)
+            loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale))
+            if remaining == 0 {
+                // The last leaf's backward finishes the arena front to back: hand buckets on as it goes.
+                model.backward { [sync] offset in sync.finished(upTo: offset) }
+            } else {
+                model.backward()
+            }
+        }
+        try sync.wait()
+        stepCounts[0] = loss.raw
+        stepCounts[1] = correct
+        try world.allReduce(stepCounts, .sum)
+        let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
+        guard meanLoss.isFinite else { throw RunError.nonFinite(step: globalStep + 1, what: "the training loss") }
+        if let maxNorm = config.optimizer.clipNorm {
+            _ = clipGlobalNorm(arena.gradients, maxNorm: Float(maxNorm))
+        }
+        optimizer.step(parameters: arena.parameters, gradients: arena.gradients, learningRate: Float(currentRate(globalStep)))
+        return (meanLoss, stepCounts[1])
+    }
+
+    /// Copies leaf `leaf` of step `step` into the input buffers; returns its sample count.
+    private func loadLeaf(step: Int, leaf: Int) throws -> Int {
+        let positions = plan.leaf(step: step, leaf: leaf)
+        for (row, position) in positions.enumerated() { buffers.indices[row] = permutation[position] }
+        let n = positions.count
+        splits.train.gather(indices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n]), features: buffers.features, targets: buffers.targets)
+        return n
+    }
+
+    private func countCorrect(_ output: UnsafeBufferPointer<Float>, _ n: Int) -> Int64 {
+        guard classCount > 0 else { return 0 }
+        let predictions = Predictions(output: output, width: model.outputShape.reduce(1, *), loss: config.loss)
+        var correct: Int64 = 0
+        for i in 0..<n where predictions.label(of: i) == Int(buffers.targets[i * splits.train.targetWidth]) { correct += 1 }
+        return correct
+    }
+
+    /// SHA-256 of the parameter arena, as hex.
+    public func parameterHash() -> String {
+        sha256Hex(of: UnsafeRawBufferPointer(model.arena.parameters))
+    }
+
+    /// All ranks compare their parameter hashes; any difference is an error on every rank.
+    func verifyReplicasMatch(step: Int) throws {
+        guard world.size > 1 else { return }
+        let hash = Array(parameterHash().utf8)
+        var all = [UInt8](repeating: 0, count: hash.count * world.size)
+        try hash.withUnsafeBytes { send in try all.withUnsafeMutableBytes { try world.allGather(send, into: $0) } }
+        let hashes = (0..<world.size).map { String(decoding: all[$0 * hash.count..<($0 + 1) * hash.count], as: UTF8.self) }
+        guard Set(hashes).count == 1 else { throw RunError.replicasDiverged(step: step, hashes: hashes) }
+    }
+}
+
+/// What a finished run reports.
+public struct TrainingSummary: Sendable {
+    public let steps: Int
+    public let samples: Int
+    public let seconds: Double
+    public let finalTrainingLoss: Double
+    public let validation: ClassificationReport?
+    public let test: ClassificationReport
+    /// SHA-256 of the final parameter arena (identical on every rank).
+    public let parameterHash: String
+    public let stopReason: String?
+
+    public var samplesPerSecond: Double { Double(samples) / seconds }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import ShoalConfig
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Work with run configs.",
+        subcommands: [Show.self]
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the resolved config: every key, defaults filled in, overrides applied."
+        )
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() throws {
+            let config = try options.load()
+            print(config.resolvedYAML(), terminator: "")
+            print("# hash \(config.canonicalHash)")
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Shoal
+import ShoalConfig
+import ShoalData
+
+/// The end-of-run summary rank 0 prints.
+struct TrainingReport {
+    let summary: TrainingSummary
+    let config: RunConfig
+    let worldSize: Int
+
+    var text: String {
+        var lines = [String]()
+        lines.append("")
+        lines.append("== \(config.name): \(summary.steps) steps on \(worldSize) rank\(worldSize == 1 ? "" : "s") in "
+            + String(format: "%.1f s (%.0f samples/s)", summary.seconds, summary.samplesPerSecond))
+        if let reason = summary.stopReason { lines.append("stopped early: \(reason)") }
+        lines.append(String(format: "final training loss %.6f", summary.finalTrainingLoss))
+        if let validation = summary.validation {
+            lines.append(String(format: "validation: loss %.4f  accuracy %.4f", validation.loss, validation.accuracy))
+        }
+        let names = config.data.source == .fashionMNIST ? FashionMNIST.classNames : nil
+        lines.append("test:")
+        lines.append(summary.test.table(classNames: names))
+        lines.append(String(format: "test accuracy %.4f", summary.test.accuracy))
+        lines.append("parameter sha256 \(summary.parameterHash)")
+        return lines.joined(separator: "\n")
+    }
+}
