@@ -68,10 +68,31 @@ public struct DataSplits: Sendable {
 
     /// The training and validation indices (each ascending) of a data set of `count` samples.
     public static func validationSplit(count: Int, fraction: Double, seed: UInt64) -> (train: [Int], validation: [Int]) {
-        let permutation = Permutation.make(count: count, rng: Philox(seed: seed).derived(0x5B11_7000))
-        let validationCount = Int((fraction * Double(count)).rounded(.down))
-        let validation = permutation[..<validationCount].map(Int.init).sorted()
-        let train = permutation[validationCount...].map(Int.init).sorted()
-        return (train, validation)
+        let (rest, held) = holdOut(count: count, fraction: fraction, rng: Philox(seed: seed).derived(0x5B11_7000))
+        return (rest, held)
+    }
+
+    /// For a source with no separate test file (a single CSV): the indices (each ascending) of
+    /// the samples to train on and of the held-out test samples, from a permutation keyed
+    /// independently of the validation split's.
+    ///
+    /// ```swift
+    /// let all = try CSVReader.read(path: "data/csv-binary.csv", target: .name("label"))
+    /// let (trainIndices, testIndices) = DataSplits.testSplit(count: all.count, fraction: 0.2, seed: 7)
+    /// let splits = try DataSplits(train: all.subset(trainIndices), test: all.subset(testIndices),
+    ///                             validationFraction: 0.1, seed: 7, normalization: .standardize)
+    /// ```
+    public static func testSplit(count: Int, fraction: Double, seed: UInt64) -> (train: [Int], test: [Int]) {
+        let (rest, held) = holdOut(count: count, fraction: fraction, rng: Philox(seed: seed).derived(0x7E57_7000))
+        return (rest, held)
+    }
+
+    /// The first ⌊fraction × count⌋ entries of a permutation are held out.
+    static func holdOut(count: Int, fraction: Double, rng: Philox) -> (rest: [Int], held: [Int]) {
+        let permutation = Permutation.make(count: count, rng: rng)
+        let heldCount = min(max(Int((fraction * Double(count)).rounded(.down)), 0), count)
+        let held = permutation[..<heldCount].map(Int.init).sorted()
+        let rest = permutation[heldCount...].map(Int.init).sorted()
+        return (rest, held)
     }
 }

@@ -112,6 +112,15 @@ struct DatasetTests {
         #expect(a.validation != Array(0..<10))  // shuffled, not the first ten
     }
 
+    @Test("a test split held out of one file is deterministic and independent of the validation split")
+    func testSplit() {
+        let a = DataSplits.testSplit(count: 50, fraction: 0.2, seed: 42)
+        #expect(a.test.count == 10 && a.train.count == 40)
+        #expect(Set(a.train + a.test) == Set(0..<50))
+        #expect(DataSplits.testSplit(count: 50, fraction: 0.2, seed: 42).test == a.test)
+        #expect(DataSplits.validationSplit(count: 50, fraction: 0.2, seed: 42).validation != a.test)
+    }
+
     @Test("limits take the first samples of each split")
     func limits() throws {
         let splits = try DataSplits(
