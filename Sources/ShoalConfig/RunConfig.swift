@@ -1,0 +1,242 @@
+import ShoalNN
+
+/// Everything that defines a training run, as read from a YAML file: data, model, loss,
+/// optimizer, schedule, batch sizes, reduction, checkpoints and logging.
+///
+/// Defaults live in one place, the initial values of these structs; `RunConfig.default` is
+/// the Fashion-MNIST MLP run (`configs/fashion-mlp.yaml`). A file only needs the keys it
+/// changes.
+///
+/// ```swift
+/// let config = try RunConfig.load(path: "configs/fashion-cnn.yaml", overrides: ["optimizer.lr=0.01"])
+/// config.optimizer.lr          // 0.01
+/// print(config.resolvedYAML()) // every key, defaults filled in, stable order
+/// config.canonicalHash         // "9c1e…" (16 hex digits), stored in checkpoints
+/// ```
+///
+/// See Also: ``ConfigError``, ``resolvedYAML()``, ``differences(from:)``.
+public struct RunConfig: Equatable, Sendable {
+    /// The run's name: its directory under `logging.dir`. Letters, digits, `.`, `_`, `-`.
+    public var name = "fashion-mlp"
+    /// The one seed every random choice derives from (initialisation, split, order, dropout).
+    public var seed: UInt64 = 42
+    public var data = DataConfig()
+    public var model = ModelConfig()
+    public var loss: LossSpec = .softmaxCrossEntropy
+    public var optimizer = OptimizerConfig()
+    public var schedule = ScheduleConfig()
+    public var training = TrainingConfig()
+    public var distributed = DistributedConfig()
+    public var checkpoint = CheckpointConfig()
+    public var logging = LoggingConfig()
+
+    public init() {}
+
+    /// The embedded default run: a Flatten→Dense(256)→Dense(128)→Dense(10) MLP on Fashion-MNIST.
+    public static let `default` = RunConfig()
+}
+
+/// Where the samples come from and how they are prepared.
+public struct DataConfig: Equatable, Sendable {
+    public enum Source: String, CaseIterable, Sendable {
+        /// IDX files `train-*` and `t10k-*` in `path`.
+        case fashionMNIST = "fashion_mnist"
+        /// A CSV file, see ``CSVConfig``.
+        case csv
+    }
+
+    public enum Normalize: String, CaseIterable, Sendable {
+        /// Divide by 255.
+        case scale
+        /// Per-feature mean and standard deviation of the training split.
+        case standardize
+        case none
+    }
+
+    public var source: Source = .fashionMNIST
+    /// Directory of the IDX files (for `fashion_mnist`).
+    public var path = "/usr/share/datasets/fashion-mnist"
+    /// Required when `source` is `csv`.
+    public var csv: CSVConfig? = nil
+    /// Share of the training samples held out for validation, in [0, 1).
+    public var validationFraction = 0.1
+    public var normalize: Normalize = .scale
+    /// Use only the first N samples of the training and validation splits (quick runs, tests).
+    public var limitTrain: Int? = nil
+    /// Use only the first N test samples.
+    public var limitTest: Int? = nil
+
+    public init() {}
+}
+
+/// A CSV data source: one target column, every other column a numeric feature.
+public struct CSVConfig: Equatable, Sendable {
+    /// The target column: a header name, or a 0-based index (-1 = last).
+    public enum Target: Equatable, Sendable {
+        case name(String)
+        case index(Int)
+    }
+
+    public var path: String
+    public var target: Target
+    public var header = true
+    public var delimiter = ","
+    /// A separate test file; when null, `test_fraction` of `path` is held out as the test split.
+    public var testPath: String? = nil
+    public var testFraction = 0.2
+    /// Number of classes for a classification target given as class indices; null for
+    /// regression or a single binary output.
+    public var classes: Int? = nil
+
+    public init(path: String, target: Target) {
+        self.path = path
+        self.target = target
+    }
+}
+
+/// The network: per-sample input shape and the layer stack.
+public struct ModelConfig: Equatable, Sendable {
+    /// Per-sample shape: `[height, width, channels]` or `[features]`.
+    public var input = [28, 28, 1]
+    public var initializer: Initializer = .glorotUniform
+    public var layers: [LayerSpec] = [
+        .flatten,
+        .dense(units: 256, activation: .relu),
+        .dense(units: 128, activation: .relu),
+        .dense(units: 10, activation: nil),
+    ]
+
+    public init() {}
+}
+
+/// The optimizer and its hyper-parameters (those a given optimizer does not use are ignored).
+public struct OptimizerConfig: Equatable, Sendable {
+    public enum Name: String, CaseIterable, Sendable {
+        case sgd, momentum, nesterov, adam, adamw
+    }
+
+    public var name: Name = .adam
+    public var lr = 0.001
+    public var momentum = 0.9
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var eps = 1e-8
+    public var weightDecay = 0.0
+    public var l1 = 0.0
+    /// Clip the global gradient norm to this value; null for no clipping.
+    public var clipNorm: Double? = nil
+    /// Per-parameter overrides, first match wins.
+    public var groups: [ParameterGroup] = [ParameterGroup(match: "*.bias", weightDecay: 0)]
+
+    public init() {}
+}
+
+/// Hyper-parameters for the parameters whose names match a glob (`*.bias`, `layers.0.*`).
+public struct ParameterGroup: Equatable, Sendable {
+    public var match: String
+    public var lr: Double? = nil
+    public var weightDecay: Double? = nil
+    public var l1: Double? = nil
+
+    public init(match: String, lr: Double? = nil, weightDecay: Double? = nil, l1: Double? = nil) {
+        self.match = match
+        self.lr = lr
+        self.weightDecay = weightDecay
+        self.l1 = l1
+    }
+}
+
+/// How the learning rate changes with the step.
+public struct ScheduleConfig: Equatable, Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        case constant, step, exponential, cosine
+    }
+
+    public var kind: Kind = .constant
+    /// Linear ramp from 0 to `lr` over this many steps.
+    public var warmupSteps = 0
+    /// `step`: multiply by `gamma` every `step_size` steps.
+    public var stepSize = 1000
+    /// `step` and `exponential` (per step) factor, in (0, 1].
+    public var gamma = 0.1
+    /// `cosine`: the rate at the last step.
+    public var minLR = 0.0
+
+    public init() {}
+}
+
+/// Epochs, batch sizes, evaluation and early stopping.
+public struct TrainingConfig: Equatable, Sendable {
+    public var epochs = 10
+    /// Samples per optimizer step, summed over all ranks; fixed by the config, not by the ranks.
+    public var globalBatch = 256
+    /// Samples per leaf (one forward/backward on one rank); at most `global_batch`.
+    public var microBatch = 64
+    /// Evaluate every this many steps; 0 = at the end of each epoch.
+    public var evalEvery = 0
+    public var earlyStopping = EarlyStopping()
+
+    public init() {}
+}
+
+/// Stop when the validation loss is low enough or has stopped improving.
+public struct EarlyStopping: Equatable, Sendable {
+    public var lossBelow: Double? = nil
+    /// Evaluations without an improvement of at least `min_delta` before stopping; null = never.
+    public var patience: Int? = nil
+    public var minDelta = 0.0
+
+    public init() {}
+}
+
+/// Gradient reduction across ranks.
+public struct DistributedConfig: Equatable, Sendable {
+    public enum Reduction: String, CaseIterable, Sendable {
+        /// Float sums: fastest; bits may change with the number of ranks.
+        case fast
+        /// Fixed-point integer sums: the same bits for any number of ranks.
+        case exact
+    }
+
+    public enum Overlap: String, CaseIterable, Sendable {
+        case thread, nonblocking, none
+    }
+
+    public var reduction: Reduction = .fast
+    public var bucketMB = 4.0
+    public var overlap: Overlap = .thread
+
+    public init() {}
+}
+
+/// When and where checkpoints are written.
+public struct CheckpointConfig: Equatable, Sendable {
+    /// Null means `<logging.dir>/<name>/checkpoints`.
+    public var dir: String? = nil
+    /// Every this many steps; 0 = only at the end.
+    public var every = 0
+    public var keepLast = 3
+
+    public init() {}
+}
+
+/// Metrics and progress output.
+public struct LoggingConfig: Equatable, Sendable {
+    public enum Progress: String, CaseIterable, Sendable {
+        /// A live bar on a terminal, plain lines otherwise.
+        case auto, plain, none
+    }
+
+    /// Runs go to `<dir>/<name>/` (`metrics.jsonl`, checkpoints).
+    public var dir = "runs"
+    public var progress: Progress = .auto
+
+    public init() {}
+}
+
+extension RunConfig {
+    /// The run directory, `<logging.dir>/<name>`.
+    public var runDirectory: String { logging.dir + "/" + name }
+    /// `checkpoint.dir`, or `<logging.dir>/<name>/checkpoints` when it is null.
+    public var checkpointDirectory: String { checkpoint.dir ?? runDirectory + "/checkpoints" }
+}

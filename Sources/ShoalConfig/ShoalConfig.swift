@@ -1,1 +1,0 @@
-// ShoalConfig: see ../shared/DESIGN.md. Filled in by its issue.

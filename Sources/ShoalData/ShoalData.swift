@@ -1,1 +1,0 @@
-// ShoalData: see ../shared/DESIGN.md. Filled in by its issue.
