@@ -1,6 +1,5 @@
 import ShoalConfig
 import ShoalData
-import ShoalTensor
 
 /// Loads the data a config names and splits it into training, validation and test sets, the
 /// same way on every rank (every rank holds the whole data set; the batch plan decides which
@@ -33,12 +32,9 @@ public func loadSplits(for config: RunConfig) throws -> DataSplits {
             train = all
             test = try CSVReader.read(path: testPath, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
         } else {
-            // Hold out the test split by a permutation keyed by a seed of its own, so it does not
-            // move when validation_fraction changes.
-            let split = DataSplits.validationSplit(count: all.count, fraction: csv.testFraction,
-                                                   seed: Philox(seed: config.seed).derived(0x7E57).next64(at: 0))
+            let split = DataSplits.testSplit(count: all.count, fraction: csv.testFraction, seed: config.seed)
             train = all.subset(split.train)
-            test = all.subset(split.validation)
+            test = all.subset(split.test)
         }
     }
     return try DataSplits(train: train, test: test, validationFraction: data.validationFraction, seed: config.seed,
