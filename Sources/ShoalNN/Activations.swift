@@ -58,10 +58,10 @@ final class ActivationLayer: Layer {
         switch kind {
         case .relu:
             // forward: y = x > 0 ? x : 0
-            for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : 0 }
+            reluBackward(x, dy, dx, count: n)
         case .leakyReLU(let a):
             // forward: y = x > 0 ? x : a x
-            for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : a * dy[i] }
+            reluBackward(x, dy, dx, slope: a, count: n)
         case .tanh:
             // forward: y = tanh(x), dy/dx = 1 − y²
             for i in 0..<n { dx[i] = dy[i] * (1 - y[i] * y[i]) }

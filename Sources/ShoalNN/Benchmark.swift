@@ -41,3 +41,26 @@ public func benchmarkForwardBackward(layers: [LayerSpec], input: [Int], loss: Lo
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     return Double(batch * iterations) / seconds
 }
+
+/// Floating-point operations of one training step per sample, counting only the GEMMs
+/// (2 per multiply-add): forward, weight gradient, and input gradient for every parameterized
+/// layer except the first (whose input gradient is not needed). The numerator of a roofline.
+///
+/// ```swift
+/// try trainingFlopsPerSample(layers: mlp, input: [784])   // ≈ 1.0e6 for 784-256-128-10
+/// ```
+public func trainingFlopsPerSample(layers: [LayerSpec], input: [Int]) throws -> Double {
+    let model = try Model(inputShape: input, layers: layers, loss: .meanSquaredError, seed: 1, maxBatch: 1)
+    var flops = 0.0, first = true
+    for layer in model.layers {
+        let macs: Double
+        switch layer {
+        case let d as Dense: macs = Double(d.inputs * d.units)
+        case let c as Conv2D: macs = Double(c.g.outHeight * c.g.outWidth * c.g.patchSize * c.filters)
+        default: continue
+        }
+        flops += 2 * macs * (first ? 2 : 3)
+        first = false
+    }
+    return flops
+}

@@ -37,20 +37,20 @@ final class MaxPool2D: Layer {
             let img = x + n * H * W * C
             for oh in 0..<g.outHeight {
                 for ow in 0..<g.outWidth {
+                    // y[n, oh, ow, c] = max over the window of x[n, h, w, c]: start from the
+                    // window's first pixel, then fold in the others, all C channels at a time
                     let h0 = oh * g.stride, w0 = ow * g.stride
-                    for c in 0..<C {
-                        // y[n, oh, ow, c] = max over the window of x[n, h, w, c]
-                        var best = (h0 * W + w0) * C + c
-                        for kh in 0..<K {
-                            for kw in 0..<K {
-                                let i = ((h0 + kh) * W + w0 + kw) * C + c
-                                if img[i] > img[best] { best = i }
-                            }
+                    let yo = y + o, ao = argmax.baseAddress! + o
+                    let first = (h0 * W + w0) * C
+                    copy(img + first, to: yo, count: C)
+                    for c in 0..<C { ao[c] = Int32(first + c) }
+                    for kh in 0..<K {
+                        for kw in 0..<K where kh > 0 || kw > 0 {
+                            let base = ((h0 + kh) * W + w0 + kw) * C
+                            foldMax(img + base, offset: base, into: yo, argmax: ao, count: C)
                         }
-                        y[o] = img[best]
-                        argmax[o] = Int32(best)
-                        o += 1
                     }
+                    o += C
                 }
             }
         }
@@ -66,5 +66,28 @@ final class MaxPool2D: Layer {
             let dxn = dx + n * inSample
             for o in n * outSample..<(n + 1) * outSample { dxn[Int(argmax[o])] += dy[o] }
         }
+    }
+}
+
+/// `best[c] = max(best[c], v[c])`, recording `offset + c` in `argmax[c]` where `v` wins
+/// (strictly, so the first maximum is kept on ties); eight channels per step.
+@inline(__always)
+private func foldMax(_ v: UnsafePointer<Float>, offset: Int, into best: UnsafeMutablePointer<Float>,
+                     argmax: UnsafeMutablePointer<Int32>, count C: Int) {
+    var c = 0
+    let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    while c + 8 <= C {
+        let vv = UnsafeRawPointer(v + c).loadUnaligned(as: SIMD8<Float>.self)
+        let bv = UnsafeRawPointer(best + c).loadUnaligned(as: SIMD8<Float>.self)
+        let av = UnsafeRawPointer(argmax + c).loadUnaligned(as: SIMD8<Int32>.self)
+        let wins = vv .> bv
+        UnsafeMutableRawPointer(best + c).storeBytes(of: bv.replacing(with: vv, where: wins), as: SIMD8<Float>.self)
+        let candidate = SIMD8<Int32>(repeating: Int32(offset + c)) &+ lanes
+        UnsafeMutableRawPointer(argmax + c).storeBytes(of: av.replacing(with: candidate, where: wins), as: SIMD8<Int32>.self)
+        c += 8
+    }
+    while c < C {
+        if v[c] > best[c] { best[c] = v[c]; argmax[c] = Int32(offset + c) }
+        c += 1
     }
 }

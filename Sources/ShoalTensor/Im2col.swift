@@ -35,33 +35,37 @@ public struct ConvGeometry: Sendable, Equatable {
 
 /// Unfolds NHWC images into patch rows so that convolution becomes one GEMM.
 ///
-/// Shapes: `image` is (batch, H, W, C); `columns` is (batch·OH·OW, C·K·K) with each row ordered
-/// (c, kh, kw) — the order of a PyTorch Conv2d weight row (out, in, kh, kw), so
-/// `out = columns · Wᵀ`. Pixels that fall in the padding read as 0.
+/// Shapes: `image` is (batch, H, W, C); `columns` is (batch·OH·OW, K·K·C) with each row ordered
+/// (kh, kw, c) — the NHWC order, so each (kh, kw) is one contiguous copy of C floats. A weight
+/// used against these rows must be laid out (out, kh, kw, in); see `Conv2D` for the permutation
+/// from PyTorch's (out, in, kh, kw). Pixels that fall in the padding read as 0.
 ///
 /// ```swift
 /// im2col(image, batch: 1, geometry: g, columns: col)
 /// ```
 public func im2col(_ image: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
                    columns: UnsafeMutablePointer<Float>) {
-    let C = g.channels, K = g.kernel, KK = K * K, H = g.inHeight, W = g.inWidth
+    let C = g.channels, K = g.kernel, H = g.inHeight, W = g.inWidth
     var row = columns
     for n in 0..<batch {
         let img = image + n * H * W * C
         for oh in 0..<g.outHeight {
             for ow in 0..<g.outWidth {
                 let h0 = oh * g.stride - g.padTop, w0 = ow * g.stride - g.padLeft
+                var dst = row
                 for kh in 0..<K {
                     let h = h0 + kh
+                    if h < 0 || h >= H { dst.update(repeating: 0, count: K * C); dst += K * C; continue }
+                    if w0 >= 0 && w0 + K <= W {
+                        // the whole kernel row is inside the image: K·C contiguous floats
+                        dst.update(from: img + (h * W + w0) * C, count: K * C)
+                        dst += K * C
+                        continue
+                    }
                     for kw in 0..<K {
                         let w = w0 + kw
-                        let dst = row + kh * K + kw
-                        if h < 0 || h >= H || w < 0 || w >= W {
-                            for c in 0..<C { dst[c * KK] = 0 }
-                        } else {
-                            let src = img + (h * W + w) * C
-                            for c in 0..<C { dst[c * KK] = src[c] }
-                        }
+                        if w < 0 || w >= W { dst.update(repeating: 0, count: C) } else { dst.update(from: img + (h * W + w) * C, count: C) }
+                        dst += C
                     }
                 }
                 row += g.patchSize
@@ -72,7 +76,7 @@ public func im2col(_ image: UnsafePointer<Float>, batch: Int, geometry g: ConvGe
 
 /// The adjoint of `im2col`: ADDS each patch-row entry back onto the pixel it was read from.
 ///
-/// Shapes: `columns` is (batch·OH·OW, C·K·K) ordered (c, kh, kw); `image` is (batch, H, W, C)
+/// Shapes: `columns` is (batch·OH·OW, K·K·C) ordered (kh, kw, c); `image` is (batch, H, W, C)
 /// and is accumulated into (zero it first for a plain gradient). Padding entries are dropped.
 ///
 /// ```swift
@@ -80,7 +84,7 @@ public func im2col(_ image: UnsafePointer<Float>, batch: Int, geometry g: ConvGe
 /// ```
 public func col2im(_ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
                    image: UnsafeMutablePointer<Float>) {
-    let C = g.channels, K = g.kernel, KK = K * K, H = g.inHeight, W = g.inWidth
+    let C = g.channels, K = g.kernel, H = g.inHeight, W = g.inWidth
     var row = columns
     for n in 0..<batch {
         let img = image + n * H * W * C
@@ -93,9 +97,7 @@ public func col2im(_ columns: UnsafePointer<Float>, batch: Int, geometry g: Conv
                     for kw in 0..<K {
                         let w = w0 + kw
                         if w < 0 || w >= W { continue }
-                        let src = row + kh * K + kw
-                        let dst = img + (h * W + w) * C
-                        for c in 0..<C { dst[c] += src[c * KK] }
+                        add(row + (kh * K + kw) * C, into: img + (h * W + w) * C, count: C)
                     }
                 }
                 row += g.patchSize

@@ -64,6 +64,11 @@ import ShoalTensor
         try expectGradients([6, 6, 3], [.maxPool2D(size: 2, stride: nil)], epsilon: 1e-3, input: Self.distinct(count: 3 * 108))
     }
 
+    @Test func maxPoolManyChannels() throws {
+        // 9 channels: one 8-lane SIMD step and a scalar remainder
+        try expectGradients([4, 4, 9], [.maxPool2D(size: 2, stride: nil)], epsilon: 1e-3, input: Self.distinct(count: 3 * 144))
+    }
+
     @Test func maxPoolOverlapping() throws {
         try expectGradients([7, 7, 2], [.maxPool2D(size: 3, stride: 2)], epsilon: 1e-3, input: Self.distinct(count: 3 * 98))
     }

@@ -47,14 +47,14 @@ import ShoalTensor
         #expect(abs(lhs - rhs) < 1e-4 * max(1, abs(lhs)))
     }
 
-    @Test func im2colRowsAreOrderedChannelThenKernel() {
-        // 2×2 image, 2 channels, kernel 2: the single patch row is (c, kh, kw)
+    @Test func im2colRowsAreOrderedKernelThenChannel() {
+        // 2×2 image, 2 channels, kernel 2: the single patch row is (kh, kw, c), the NHWC order
         let g = ConvGeometry(inHeight: 2, inWidth: 2, channels: 2, kernel: 2, stride: 1, same: false)
         // NHWC: pixel (h, w) holds (10·h + w, 100 + 10·h + w)
         let x = Tensor(shape: [1, 2, 2, 2], values: [0, 100, 1, 101, 10, 110, 11, 111])
         let col = Tensor(shape: [1, 8])
         im2col(x.storage.baseAddress!, batch: 1, geometry: g, columns: col.storage.baseAddress!)
-        #expect(col.array == [0, 1, 10, 11, 100, 101, 110, 111])
+        #expect(col.array == [0, 100, 1, 101, 10, 110, 11, 111])
     }
 
     @Test func reductionsAccumulateInDouble() {
