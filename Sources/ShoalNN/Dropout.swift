@@ -1,0 +1,69 @@
+import ShoalTensor
+
+/// Inverted dropout: in training each element is zeroed with probability `rate` and the rest are
+/// scaled by 1 / (1 − rate); in inference it is the identity.
+///
+/// The keep/drop decision for element `e` of sample `s` is a pure function of
+/// (run seed, step, global sample index of s, layer index, e) through Philox, so it is the same
+/// whichever rank computes the sample and wherever the sample sits in its micro-batch.
+///
+/// Shapes: x, y and `mask` are (B, F) with F the per-sample element count; mask holds 0 or the
+/// scale 1 / (1 − rate).
+final class Dropout: Layer {
+    let typeName = "Dropout"
+    let rate: Float
+    let features: Int
+    let shape: [Int]
+    let key: Philox  // (seed, layer) → sub-key; the step and sample enter at forward time
+    var outputShape: [Int] { shape }
+    private let mask: UnsafeMutableBufferPointer<Float>
+    private var masked = false  // whether the last forward applied the mask
+
+    init(index: Int, rate: Double, inputShape: [Int], seed: UInt64, maxBatch: Int) throws(ModelError) {
+        guard rate >= 0 && rate < 1 else {
+            throw .impossibleLayer(index: index, layer: "Dropout", reason: "rate must be in [0, 1), got \(rate)")
+        }
+        self.rate = Float(rate)
+        shape = inputShape
+        features = inputShape.reduce(1, *)
+        key = Philox(seed: seed).derived(0xD80, UInt64(index))
+        mask = allocateFloats(maxBatch * features)
+    }
+
+    deinit { mask.baseAddress?.deallocate() }
+
+    func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
+        masked = context.training && rate > 0
+        guard masked else { copy(x, to: y, count: B * features); return }
+        precondition(context.sampleIndices.count >= B, "Dropout: \(context.sampleIndices.count) sample indices for a batch of \(B)")
+        let stepKey = key.next64(at: context.step)
+        let keep = 1 / (1 - rate), F = features
+        let threshold = UInt32(min(Double(rate) * 0x1p32, Double(UInt32.max)))
+        for n in 0..<B {
+            let rng = Philox(seed: stepKey, stream: UInt64(UInt32(bitPattern: context.sampleIndices[n])))
+            let m = mask.baseAddress! + n * F
+            var e = 0
+            while e < F {
+                // four 32-bit draws per Philox block; element e uses word e % 4 of block e / 4
+                let b = rng.block(at: UInt64(e >> 2))
+                let words = (b.0, b.1, b.2, b.3)
+                m[e] = words.0 >= threshold ? keep : 0
+                if e + 1 < F { m[e + 1] = words.1 >= threshold ? keep : 0 }
+                if e + 2 < F { m[e + 2] = words.2 >= threshold ? keep : 0 }
+                if e + 3 < F { m[e + 3] = words.3 >= threshold ? keep : 0 }
+                e += 4
+            }
+        }
+        let m = mask.baseAddress!
+        for i in 0..<B * F { y[i] = x[i] * m[i] }
+    }
+
+    func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                  dx: UnsafeMutablePointer<Float>?, batch B: Int) {
+        guard let dx else { return }
+        // forward: y = x * mask (or y = x in inference)
+        guard masked else { copy(dy, to: dx, count: B * features); return }
+        let m = mask.baseAddress!
+        for i in 0..<B * features { dx[i] = dy[i] * m[i] }
+    }
+}
