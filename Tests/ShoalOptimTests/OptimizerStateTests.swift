@@ -75,6 +75,22 @@ import Testing
         #expect(resumed.stepCount == 6)
     }
 
+    @Test(arguments: [OptimizerKind.sgd, .momentum(0.9), .nesterov(0.9), .adam(), .adamW()])
+    func updateOfAnElementDoesNotDependOnItsPosition(kind: OptimizerKind) throws {
+        // 4-lane body and scalar tail must agree bit for bit: the same (w, g) pair at index 0
+        // (vector body) and index 8 (tail of 9) ends with the same bits after several steps.
+        let nine = [ParameterSlice(name: "w", offset: 0, count: 9)]
+        let optimizer = try Optimizer(kind: kind, slices: nine,
+                                      defaults: GroupOptions(weightDecay: 0.03, l1: 0.001))
+        let w = Arena([0.7, 1, 2, 3, 4, 5, 6, 7, 0.7]), g = Arena(count: 9)
+        for step in 0..<4 {
+            for i in 0..<9 { g[i] = (i == 0 || i == 8) ? 0.3 / Float(step + 1) : 0.1 }
+            optimizer.step(parameters: w.buffer, gradients: g.buffer, learningRate: 0.01)
+        }
+        #expect(w[0].bitPattern == w[8].bitPattern)
+        #expect(w[0] != 0.7)
+    }
+
     @Test func resetZeroesStateAndStepCount() throws {
         let optimizer = try Optimizer(kind: .adam(), slices: slices, defaults: GroupOptions())
         let w = Arena(count: 8), g = Arena(Array(repeating: 1, count: 8))
