@@ -1,0 +1,73 @@
+// Measures an optimizer step against the machine's memory bandwidth. Used by
+// `shoal bench optimizer` and by the SHOAL_BENCH=1 test in ShoalOptimTests.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Seconds on a monotonic clock.
+private func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Copy bandwidth of this machine in bytes per second, counting bytes read plus bytes
+/// written (2 × `bytes` per copy), the same way ``benchmarkOptimizerStep(kind:parameterCount:iterations:)``
+/// counts its traffic. The fastest of several `memcpy`s of a `bytes`-sized buffer
+/// (choose it well above the last-level cache, e.g. 256 MiB).
+///
+/// ```swift
+/// let copy = measureCopyBandwidth(bytes: 256 << 20)   // e.g. 1.6e10
+/// ```
+public func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
+    let source = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    let destination = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    defer { source.deallocate(); destination.deallocate() }
+    memset(source, 1, bytes)
+    memset(destination, 2, bytes)  // touch every page before timing
+    var best = Double.infinity
+    for _ in 0..<max(1, repetitions) {
+        let start = monotonicSeconds()
+        memcpy(destination, source, bytes)
+        best = min(best, monotonicSeconds() - start)
+    }
+    return 2 * Double(bytes) / best
+}
+
+/// Times ``Optimizer/step(parameters:gradients:learningRate:)`` on one slice of
+/// `parameterCount` parameters (weight decay 0.01, no L1) after one warm-up step.
+///
+/// `bytesPerSecond` is ``OptimizerKind/bytesPerParameterPerStep`` × `parameterCount` /
+/// `secondsPerStep`: the memory traffic the step must make, to compare with
+/// ``measureCopyBandwidth(bytes:repetitions:)``.
+///
+/// ```swift
+/// let adam = benchmarkOptimizerStep(kind: .adam(), parameterCount: 1 << 24, iterations: 20)
+/// let fraction = adam.bytesPerSecond / measureCopyBandwidth(bytes: 256 << 20)
+/// ```
+public func benchmarkOptimizerStep(kind: OptimizerKind, parameterCount: Int, iterations: Int)
+    -> (secondsPerStep: Double, bytesPerSecond: Double)
+{
+    let slices = [ParameterSlice(name: "bench.weight", offset: 0, count: parameterCount)]
+    guard parameterCount > 0, iterations > 0,
+          let optimizer = try? Optimizer(kind: kind, slices: slices, defaults: GroupOptions(weightDecay: 0.01))
+    else { return (0, 0) }
+    let parameters = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameterCount)
+    let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameterCount)
+    defer { parameters.deallocate(); gradients.deallocate() }
+    for i in 0..<parameterCount {
+        parameters[i] = Float(i % 1000) * 1e-3 - 0.5
+        gradients[i] = Float(i % 777) * 1e-4 - 0.03
+    }
+    optimizer.step(parameters: parameters, gradients: gradients, learningRate: 1e-3)  // warm-up
+    let start = monotonicSeconds()
+    for _ in 0..<iterations {
+        optimizer.step(parameters: parameters, gradients: gradients, learningRate: 1e-3)
+    }
+    let secondsPerStep = (monotonicSeconds() - start) / Double(iterations)
+    let bytes = Double(kind.bytesPerParameterPerStep) * Double(parameterCount)
+    return (secondsPerStep, bytes / secondsPerStep)
+}

@@ -1,1 +1,0 @@
-// ShoalOptim: see ../shared/DESIGN.md. Filled in by its issue.
