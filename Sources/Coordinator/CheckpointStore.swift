@@ -55,10 +55,19 @@ public struct CheckpointStore: Sendable {
     public let root: URL
     /// How many complete checkpoints to keep (at least 1).
     public let keepLast: Int
+    /// Milliseconds to sleep between writing the files and the rename; for tests only.
+    /// Defaults to the value of ``delayVariable`` in the environment, else 0.
+    public var testDelayMilliseconds: Int
 
     public init(root: URL, keepLast: Int = 3) {
         self.root = root
         self.keepLast = max(1, keepLast)
+        self.testDelayMilliseconds = Self.delayMilliseconds(from: ProcessInfo.processInfo.environment)
+    }
+
+    /// The delay ``delayVariable`` asks for in `environment`: a non-negative integer, else 0.
+    public static func delayMilliseconds(from environment: [String: String]) -> Int {
+        environment[delayVariable].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, $0) } ?? 0
     }
 
     /// `step-00000040` for step 40.
@@ -111,7 +120,7 @@ public struct CheckpointStore: Sendable {
             try DurableIO.writeFile(at: temporary.appendingPathComponent(Self.stateFile), data: try encoder.encode(state))
             try DurableIO.fsyncDirectory(temporary)
 
-            Self.testDelay()
+            if testDelayMilliseconds > 0 { usleep(UInt32(min(testDelayMilliseconds, 3_600_000)) * 1000) }
 
             let final = root.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: final.path) {
@@ -127,12 +136,6 @@ public struct CheckpointStore: Sendable {
         } catch let error as FileSystemError {
             throw CheckpointError.fileSystem(error)
         }
-    }
-
-    private static func testDelay() {
-        guard let text = ProcessInfo.processInfo.environment[delayVariable],
-              let milliseconds = UInt32(text), milliseconds > 0 else { return }
-        usleep(milliseconds * 1000)
     }
 
     /// The complete checkpoints in `root`, oldest first.
