@@ -6,7 +6,9 @@ import Testing
 struct CheckpointStoreTests {
     @Test("write then load returns the same state and tensors, with the hash of every file recorded")
     func writeLoadRoundTrip() throws {
-        let root = try makeTemporaryDirectory().appendingPathComponent("checkpoints")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let root = scratch.appendingPathComponent("checkpoints")
         let store = CheckpointStore(root: root, keepLast: 3)
         let directory = try store.write(model: sampleModel(step: 40), optimizer: sampleOptimizer(step: 40), state: sampleState(step: 40))
         #expect(directory.lastPathComponent == "step-00000040")
@@ -32,6 +34,7 @@ struct CheckpointStoreTests {
     @Test("keep-last-N keeps exactly the N newest checkpoints and latest names the newest")
     func keepLastN() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let store = CheckpointStore(root: root, keepLast: 2)
         for step in [10, 20, 30, 40, 50] {
             try store.write(model: sampleModel(step: step), optimizer: sampleOptimizer(step: step), state: sampleState(step: step))
@@ -45,6 +48,7 @@ struct CheckpointStoreTests {
     @Test("keep-last-N never deletes the checkpoint latest names, even when it is older")
     func keepLastNSparesLatest() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let store = CheckpointStore(root: root, keepLast: 1)
         try store.write(model: sampleModel(step: 50), optimizer: sampleOptimizer(step: 50), state: sampleState(step: 50))
         // A resumed run rewrites an older step: it becomes latest and is kept; 50 is pruned.
@@ -56,6 +60,7 @@ struct CheckpointStoreTests {
     @Test("newest(in:) ignores a leftover .tmp directory and a corrupt newest checkpoint, falling back to the previous one")
     func newestFallsBack() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let store = CheckpointStore(root: root, keepLast: 5)
         for step in [10, 20, 30] {
             try store.write(model: sampleModel(step: step), optimizer: sampleOptimizer(step: step), state: sampleState(step: step))
@@ -85,6 +90,7 @@ struct CheckpointStoreTests {
     @Test("newest(in:) falls back when latest names a checkpoint that no longer verifies")
     func newestWhenLatestIsBroken() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let store = CheckpointStore(root: root, keepLast: 5)
         for step in [10, 20] {
             try store.write(model: sampleModel(step: step), optimizer: sampleOptimizer(step: step), state: sampleState(step: step))
@@ -98,6 +104,7 @@ struct CheckpointStoreTests {
     @Test("an empty or absent root has no checkpoint, with a message naming it")
     func noCheckpoint() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         #expect(errorMessage { _ = try CheckpointStore.newest(in: root) } == "no checkpoint found in \(root.path)")
         let absent = root.appendingPathComponent("nothing")
         #expect(errorMessage { _ = try CheckpointStore.newest(in: absent) } == "no checkpoint found in \(absent.path)")
@@ -106,6 +113,7 @@ struct CheckpointStoreTests {
     @Test("a bit flip in tensor data is caught by the SHA-256 check")
     func bitFlip() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let optimizer = directory.appendingPathComponent("optimizer.safetensors")
         var bytes = try Data(contentsOf: optimizer)
@@ -118,6 +126,7 @@ struct CheckpointStoreTests {
     @Test("a truncated tensor file is refused as truncated, before its hash is compared")
     func truncatedTensorFile() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let model = directory.appendingPathComponent("model.safetensors")
         let bytes = try Data(contentsOf: model)
@@ -129,6 +138,7 @@ struct CheckpointStoreTests {
     @Test("a missing state.json or model.safetensors is refused with its name")
     func missingFiles() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let store = CheckpointStore(root: root, keepLast: 5)
         let first = try store.write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let second = try store.write(model: sampleModel(step: 2), optimizer: sampleOptimizer(step: 2), state: sampleState(step: 2))
@@ -141,6 +151,7 @@ struct CheckpointStoreTests {
     @Test("a state.json that does not decode is refused, naming the file")
     func unreadableState() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let state = directory.appendingPathComponent("state.json")
         try Data("{\"step\": 1}".utf8).write(to: state)
@@ -155,6 +166,7 @@ struct CheckpointStoreTests {
         #expect(CheckpointStore.delayMilliseconds(from: ["SHOAL_TEST_CHECKPOINT_DELAY_MS": "soon"]) == 0)
 
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         var store = CheckpointStore(root: root)
         store.testDelayMilliseconds = 1500
         let writer = Task.detached { [store] in
@@ -178,6 +190,7 @@ struct CheckpointStoreTests {
     @Test("inspect lists tensors, metadata, state and the verification result")
     func inspect() throws {
         let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 7), optimizer: sampleOptimizer(step: 7), state: sampleState(step: 7))
         let report = inspectReport(path: directory)
         #expect(report.contains("verification: OK"))

@@ -7,6 +7,7 @@ struct SafeTensorsTests {
     @Test("every supported dtype round-trips bit for bit, with metadata and file order kept")
     func roundTripEveryDType() throws {
         let dir = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(dir) }
         let url = dir.appendingPathComponent("all.safetensors")
         let tensors = [
             SafeTensor(name: "f32", shape: [2, 3], values: [Float(1.5), -0, .infinity, .nan, 3e-38, -7]),
@@ -44,7 +45,9 @@ struct SafeTensorsTests {
 
     @Test("a file written by Shoal parses with an independent reader: u64 length, JSON header, offsets, bytes")
     func independentReader() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("m.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("m.safetensors")
         let weight: [Float] = [1, 2, 3, 4, 5, 6]
         try SafeTensorsFile.write(
             [SafeTensor(name: "layers.0.weight", shape: [2, 3], values: weight),
@@ -71,10 +74,16 @@ struct SafeTensorsTests {
     @Test("a file written by Shoal loads in Python's safetensors (skipped when it is not installed)",
           .enabled(if: pythonSafetensorsAvailable()))
     func pythonSafetensorsReadsShoalFiles() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("m.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("m.safetensors")
         try SafeTensorsFile.write(
             [SafeTensor(name: "a", shape: [2, 2], values: [Float(1), 2, 3, 4]),
-             SafeTensor(name: "b", shape: [1], values: [Int64(-5)])],
+             SafeTensor(name: "b", shape: [1], values: [Int64(-5)]),
+             SafeTensor(name: "c", shape: [], values: [Double(0.25)]),
+             SafeTensor(name: "e", shape: [0, 3], values: [Float]()),
+             SafeTensor(name: "i", shape: [2], values: [Int32(-1), 9]),
+             SafeTensor(name: "u", shape: [3], values: [UInt8(0), 128, 255])],
             metadata: ["format": "np"], to: url)
         let script = """
             import sys
@@ -83,6 +92,10 @@ struct SafeTensorsTests {
             t = load_file(sys.argv[1])
             assert t["a"].tolist() == [[1.0, 2.0], [3.0, 4.0]], t["a"]
             assert t["b"].tolist() == [-5], t["b"]
+            assert t["c"].shape == () and t["c"].dtype == "float64" and float(t["c"]) == 0.25
+            assert t["e"].shape == (0, 3)
+            assert t["i"].tolist() == [-1, 9] and t["i"].dtype == "int32"
+            assert t["u"].tolist() == [0, 128, 255] and t["u"].dtype == "uint8"
             with safe_open(sys.argv[1], "np") as f:
                 assert f.metadata() == {"format": "np"}
             print("ok")
@@ -91,11 +104,35 @@ struct SafeTensorsTests {
         #expect(status == 0, "\(output)")
     }
 
+    @Test("a file written by Python's safetensors reads in Shoal (skipped when it is not installed)",
+          .enabled(if: pythonSafetensorsAvailable()))
+    func shoalReadsPythonSafetensorsFiles() throws {
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("py.safetensors")
+        let script = """
+            import sys, numpy as np
+            from safetensors.numpy import save_file
+            save_file({"w": np.arange(6, dtype=np.float32).reshape(2, 3), "s": np.array([7], dtype=np.int64),
+                       "d": np.array([0.5], dtype=np.float64)}, sys.argv[1], metadata={"format": "np"})
+            """
+        let (status, output) = try runPython(["-c", script, url.path])
+        try #require(status == 0, "\(output)")
+        let file = try SafeTensorsFile.read(from: url)
+        #expect(file.metadata == ["format": "np"])
+        #expect(try file.requireTensor(named: "w", dtype: .f32, count: 6).values(as: Float.self) == [0, 1, 2, 3, 4, 5])
+        #expect(try file.requireTensor(named: "w", dtype: .f32).shape == [2, 3])
+        #expect(try file.requireTensor(named: "s", dtype: .i64, count: 1).values(as: Int64.self) == [7])
+        #expect(try file.requireTensor(named: "d", dtype: .f64, count: 1).values(as: Double.self) == [0.5])
+    }
+
     // MARK: Refusals, each with its message
 
     @Test("a truncated file is refused as truncated, naming the file")
     func truncatedFile() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("t.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("t.safetensors")
         try SafeTensorsFile.write([SafeTensor(name: "w", shape: [8], values: [Float](repeating: 1, count: 8))], metadata: [:], to: url)
         let bytes = try Data(contentsOf: url)
         try bytes.prefix(bytes.count - 5).write(to: url)
@@ -110,7 +147,9 @@ struct SafeTensorsTests {
 
     @Test("a header length above 100 MB is refused before anything is allocated")
     func headerTooLarge() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("h.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("h.safetensors")
         try writeRawSafeTensors(header: "{}", data: [], to: url, declaredLength: 1 << 40)
         #expect(errorMessage { _ = try SafeTensorsFile.read(from: url) }
             == "\(url.path): bad header: header length 1099511627776 exceeds the limit of 100000000 bytes; this is not a safetensors file or it is corrupt")
@@ -118,7 +157,9 @@ struct SafeTensorsTests {
 
     @Test("overlapping offsets are refused, naming both tensors")
     func overlappingOffsets() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("o.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("o.safetensors")
         try writeRawSafeTensors(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
                                 data: [UInt8](repeating: 0, count: 12), to: url)
         #expect(errorMessage { _ = try SafeTensorsFile.read(from: url) } == "\(url.path): bad header: the data of tensors \"a\" and \"b\" overlap")
@@ -126,7 +167,9 @@ struct SafeTensorsTests {
 
     @Test("a gap between tensors, before the first, or after the last is refused")
     func gaps() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("g.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("g.safetensors")
         try writeRawSafeTensors(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
                                 data: [UInt8](repeating: 0, count: 12), to: url)
         #expect(errorMessage { _ = try SafeTensorsFile.read(from: url) } == "\(url.path): bad header: 4 bytes between tensors \"a\" and \"b\" belong to no tensor")
@@ -140,7 +183,9 @@ struct SafeTensorsTests {
 
     @Test("an unknown dtype string is refused, listing the known ones")
     func unknownDType() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("d.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("d.safetensors")
         try writeRawSafeTensors(header: #"{"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0], to: url)
         let message = try #require(errorMessage { _ = try SafeTensorsFile.read(from: url) })
         #expect(message.hasPrefix("\(url.path): tensor \"w\" has unknown dtype \"F33\" (known: F64, F32"))
@@ -148,7 +193,9 @@ struct SafeTensorsTests {
 
     @Test("a dtype and shape that do not match the byte range are refused")
     func sizeMismatch() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("s.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("s.safetensors")
         try writeRawSafeTensors(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8), to: url)
         #expect(errorMessage { _ = try SafeTensorsFile.read(from: url) }
             == "\(url.path): tensor \"w\": dtype F32 with shape [3] needs 12 bytes but its data_offsets span 8")
@@ -156,7 +203,9 @@ struct SafeTensorsTests {
 
     @Test("duplicate tensor names are refused even though JSONSerialization would keep one")
     func duplicateNames() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("dup.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("dup.safetensors")
         let header = #"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#
         try writeRawSafeTensors(header: header, data: [1, 2], to: url)
         #expect(errorMessage { _ = try SafeTensorsFile.read(from: url) } == "\(url.path): bad header: tensor name \"w\" appears more than once")
@@ -167,7 +216,9 @@ struct SafeTensorsTests {
 
     @Test("malformed JSON and entries with fields of the wrong type are refused")
     func malformedHeaders() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("j.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("j.safetensors")
         let cases: [(String, String)] = [
             (#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}"#, "bad header: the header is not valid JSON: expected ',' or '}' in an object at byte 52"),
             (#"[1]"#, "bad header: the header is an array, not a JSON object"),
@@ -187,7 +238,9 @@ struct SafeTensorsTests {
 
     @Test("requireTensor names the file and the tensor when it is missing, of another dtype, or of another size")
     func requireTensor() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("r.safetensors")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("r.safetensors")
         try SafeTensorsFile.write([SafeTensor(name: "w", shape: [2, 2], values: [Float](repeating: 0, count: 4))], metadata: [:], to: url)
         let file = try SafeTensorsFile.read(from: url)
         #expect(try file.requireTensor(named: "w", dtype: .f32, count: 4).shape == [2, 2])
@@ -200,7 +253,9 @@ struct SafeTensorsTests {
 
     @Test("sha256Hex agrees for memory, Data and a streamed file")
     func hashing() throws {
-        let url = try makeTemporaryDirectory().appendingPathComponent("h.bin")
+        let scratch = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(scratch) }
+        let url = scratch.appendingPathComponent("h.bin")
         #expect(sha256Hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let big = Data((0..<(3 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         try big.write(to: url)

@@ -9,6 +9,10 @@ func makeTemporaryDirectory() throws -> URL {
     return url
 }
 
+func removeTemporaryDirectory(_ url: URL) {
+    try? FileManager.default.removeItem(at: url)
+}
+
 /// Writes a safetensors file by hand: the length, `header` as given (unpadded), then `data`.
 func writeRawSafeTensors(header: String, data: [UInt8], to url: URL, declaredLength: UInt64? = nil) throws {
     let headerBytes = Array(header.utf8)
