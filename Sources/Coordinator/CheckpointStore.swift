@@ -108,18 +108,13 @@ public struct CheckpointStore: Sendable {
                 try FileManager.default.removeItem(at: temporary)
             }
             try DurableIO.makeDirectory(temporary)
-
-            var state = state
-            state.files = [:]
-            state.files[Self.modelFile] = try SafeTensorsFile.write(
-                model, metadata: modelMetadata, to: temporary.appendingPathComponent(Self.modelFile))
-            state.files[Self.optimizerFile] = try SafeTensorsFile.write(
-                optimizer, metadata: optimizerMetadata, to: temporary.appendingPathComponent(Self.optimizerFile))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try DurableIO.writeFile(at: temporary.appendingPathComponent(Self.stateFile), data: try encoder.encode(state))
-            try DurableIO.fsyncDirectory(temporary)
-
+            do {
+                try writeFiles(into: temporary, model: model, optimizer: optimizer, state: state,
+                               modelMetadata: modelMetadata, optimizerMetadata: optimizerMetadata)
+            } catch {
+                try? FileManager.default.removeItem(at: temporary)
+                throw error
+            }
             if testDelayMilliseconds > 0 { usleep(UInt32(min(testDelayMilliseconds, 3_600_000)) * 1000) }
 
             let final = root.appendingPathComponent(name)
@@ -136,6 +131,24 @@ public struct CheckpointStore: Sendable {
         } catch let error as FileSystemError {
             throw CheckpointError.fileSystem(error)
         }
+    }
+
+    /// Writes the two tensor files and state.json (with their hashes) into `directory`, each
+    /// fsynced, then fsyncs the directory.
+    private func writeFiles(
+        into directory: URL, model: [SafeTensor], optimizer: [SafeTensor], state: CheckpointState,
+        modelMetadata: [String: String], optimizerMetadata: [String: String]
+    ) throws {
+        var state = state
+        state.files = [:]
+        state.files[Self.modelFile] = try SafeTensorsFile.write(
+            model, metadata: modelMetadata, to: directory.appendingPathComponent(Self.modelFile))
+        state.files[Self.optimizerFile] = try SafeTensorsFile.write(
+            optimizer, metadata: optimizerMetadata, to: directory.appendingPathComponent(Self.optimizerFile))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try DurableIO.writeFile(at: directory.appendingPathComponent(Self.stateFile), data: try encoder.encode(state))
+        try DurableIO.fsyncDirectory(directory)
     }
 
     /// The complete checkpoints in `root`, oldest first.

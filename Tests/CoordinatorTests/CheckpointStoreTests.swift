@@ -187,6 +187,17 @@ struct CheckpointStoreTests {
         #expect(try CheckpointStore.newest(in: root).checkpoint.state.step == 3)
     }
 
+    @Test("a write that fails leaves nothing behind in the root")
+    func failedWriteLeavesNothing() throws {
+        let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
+        let bad = SafeTensor(name: "w", dtype: .f32, shape: [3], data: Data(count: 8))
+        #expect(errorMessage {
+            try CheckpointStore(root: root).write(model: [bad], optimizer: [], state: sampleState(step: 5))
+        } == "cannot write tensor \"w\": dtype F32 with shape [3] needs 3 × 4 bytes but 8 were given")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == [])
+    }
+
     @Test("inspect lists tensors, metadata, state and the verification result")
     func inspect() throws {
         let root = try makeTemporaryDirectory()
