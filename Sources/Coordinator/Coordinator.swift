@@ -1,1 +1,0 @@
-// Coordinator: see ../shared/DESIGN.md. Filled in by its issue.

@@ -1,0 +1,104 @@
+// Durable file-system steps: write, fsync, rename, fsync the directory.
+//
+// Foundation's atomic write renames a temporary file into place but never fsyncs the file's
+// directory, so after a power cut the rename itself may be lost. These helpers use the POSIX
+// calls directly, so that a name, once visible, refers to bytes already on disk.
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum DurableIO {
+    /// Writes the bytes that `produce` hands to its sink into `url`, durably and atomically:
+    /// to a temporary file beside it, fsynced, renamed over `url`, then the directory fsynced.
+    /// Returns the SHA-256 (lowercase hex) of the bytes written.
+    @discardableResult
+    static func writeFile(at url: URL, _ produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> String {
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".tmp-\(url.lastPathComponent)-\(getpid())")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystemError(operation: "create", path: temporary.path, code: errno) }
+        var hasher = SHA256()
+        do {
+            defer { close(fd) }
+            try produce { bytes in
+                hasher.update(bufferPointer: bytes)
+                try writeAll(fd, bytes, path: temporary.path)
+            }
+            guard fsync(fd) == 0 else { throw FileSystemError(operation: "fsync", path: temporary.path, code: errno) }
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
+        try rename(temporary, to: url)
+        try fsyncDirectory(directory)
+        return hexString(hasher.finalize())
+    }
+
+    /// Writes `data` to `url` as ``writeFile(at:_:)`` does.
+    @discardableResult
+    static func writeFile(at url: URL, data: Data) throws -> String {
+        try writeFile(at: url) { sink in try data.withUnsafeBytes { try sink($0) } }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError(operation: "write", path: path, code: errno)
+            }
+            offset += written
+        }
+    }
+
+    static func fsyncDirectory(_ url: URL) throws {
+        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError(operation: "open directory", path: url.path, code: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw FileSystemError(operation: "fsync directory", path: url.path, code: errno) }
+    }
+
+    static func rename(_ source: URL, to destination: URL) throws {
+        guard posixRename(source.path, destination.path) == 0 else {
+            throw FileSystemError(operation: "rename to \(destination.path)", path: source.path, code: errno)
+        }
+    }
+
+    static func makeDirectory(_ url: URL) throws {
+        guard mkdir(url.path, 0o755) == 0 else { throw FileSystemError(operation: "create directory", path: url.path, code: errno) }
+    }
+
+    /// Creates `url` and any missing parents, fsyncing each parent whose entry was added.
+    static func makeDirectories(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw FileSystemError(operation: "use as a directory", path: url.path, code: ENOTDIR) }
+            return
+        }
+        let parent = url.deletingLastPathComponent()
+        if parent.path != url.path { try makeDirectories(parent) }
+        if mkdir(url.path, 0o755) != 0 && errno != EEXIST {
+            throw FileSystemError(operation: "create directory", path: url.path, code: errno)
+        }
+        try fsyncDirectory(parent)
+    }
+
+    /// Removes a directory tree without ever leaving a half-deleted tree under its name:
+    /// it is first renamed to a hidden temporary name, then deleted.
+    static func removeDirectory(_ url: URL) throws {
+        let hidden = url.deletingLastPathComponent()
+            .appendingPathComponent(".tmp-removing-\(url.lastPathComponent)-\(getpid())")
+        try rename(url, to: hidden)
+        try FileManager.default.removeItem(at: hidden)
+    }
+}
+
+/// The C `rename(2)`, named so that `DurableIO.rename` does not shadow it.
+private func posixRename(_ source: String, _ destination: String) -> Int32 {
+    rename(source, destination)
+}

@@ -1,0 +1,52 @@
+import Coordinator
+import Foundation
+
+/// A fresh empty directory under the system temporary directory.
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("shoal-coordinator-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func removeTemporaryDirectory(_ url: URL) {
+    try? FileManager.default.removeItem(at: url)
+}
+
+/// Writes a safetensors file by hand: the length, `header` as given (unpadded), then `data`.
+func writeRawSafeTensors(header: String, data: [UInt8], to url: URL, declaredLength: UInt64? = nil) throws {
+    let headerBytes = Array(header.utf8)
+    var length = (declaredLength ?? UInt64(headerBytes.count)).littleEndian
+    var bytes = withUnsafeBytes(of: &length) { Array($0) }
+    bytes += headerBytes
+    bytes += data
+    try Data(bytes).write(to: url)
+}
+
+/// The message of the error `body` throws, or nil if it does not throw.
+func errorMessage(_ body: () throws -> Void) -> String? {
+    do { try body(); return nil } catch { return "\(error)" }
+}
+
+func sampleState(step: Int) -> CheckpointState {
+    CheckpointState(
+        step: step, epoch: step / 10, cursor: .init(epoch: step / 10, stepInEpoch: step % 10),
+        rng: ["seed": 42, "big": UInt64.max], config: "model: mlp\nseed: 42\n", configHash: sha256Hex(of: Data("model: mlp\nseed: 42\n".utf8)),
+        worldSize: 2, reduction: "exact",
+        versions: .init(shoal: "0.1.0", mpi: "Open MPI 4.1", blas: "OpenBLAS 0.3"),
+        parameterHash: String(repeating: "ab", count: 32), extra: ["note": "test"])
+}
+
+func sampleModel(step: Int) -> [SafeTensor] {
+    [
+        SafeTensor(name: "layers.0.weight", shape: [3, 4], values: (0..<12).map { Float($0) + Float(step) }),
+        SafeTensor(name: "layers.0.bias", shape: [4], values: [Float](repeating: 0.5, count: 4)),
+    ]
+}
+
+func sampleOptimizer(step: Int) -> [SafeTensor] {
+    [
+        SafeTensor(name: "adam.m", shape: [16], values: [Float](repeating: 0.25, count: 16)),
+        SafeTensor(name: "adam.step", shape: [], values: [Int64(step)]),
+    ]
+}
