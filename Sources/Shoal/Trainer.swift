@@ -26,6 +26,8 @@ public final class Trainer {
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
     let sync: GradientSync
+    /// Set in exact mode: per-leaf gradients summed in fixed point (same bits for any world size).
+    let exact: ExactReduction?
     let buffers: BatchBuffers
     let evaluator: Evaluator
     let classCount: Int
@@ -68,6 +70,10 @@ public final class Trainer {
         case .none: .none
         }
         sync = try GradientSync(world: world, gradients: model.arena.gradients, bucketElements: bucketElements, overlap: overlap)
+        let leavesPerRank = (plan.maxLeafCount + world.size - 1) / world.size
+        exact = config.distributed.reduction == .exact
+            ? ExactReduction(world: world, segments: model.arena.entries.map { $0.offset..<($0.offset + $0.count) }, maxLeaves: leavesPerRank)
+            : nil
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
         permutation = .allocate(capacity: train.count)
@@ -76,7 +82,7 @@ public final class Trainer {
         stepCounts.initialize(repeating: 0)
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
                                    totalSteps: plan.stepsPerEpoch * config.training.epochs, stepsPerEpoch: plan.stepsPerEpoch)
-        log = try MetricsLog(directory: world.rank == 0 && config.logging.progress != .none ? config.runDirectory : nil)
+        log = try MetricsLog(directory: world.rank == 0 ? config.runDirectory : nil)
         try verifyReplicasMatch(step: 0)
     }
 
@@ -146,7 +152,7 @@ public final class Trainer {
         sync.begin()
         let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
         var remaining = leaves.underestimatedCount
-        for leaf in leaves {
+        for (k, leaf) in leaves.enumerated() {
             remaining -= 1
             let n = try loadLeaf(step: step, leaf: leaf)
             let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n,
@@ -154,14 +160,25 @@ public final class Trainer {
                                                                sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
             correct += countCorrect(output, n)
             loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale))
-            if remaining == 0 {
+            if let exact {
+                // Each leaf's gradient is kept apart until the scale of the fixed-point sum is agreed.
+                if k > 0 { arena.zeroGradients() }
+                model.backward()
+                _ = exact.leafGradient(k).update(fromContentsOf: arena.gradients)
+            } else if remaining == 0 {
                 // The last leaf's backward finishes the arena front to back: hand buckets on as it goes.
                 model.backward { [sync] offset in sync.finished(upTo: offset) }
             } else {
                 model.backward()
             }
         }
-        try sync.wait()
+        if let exact {
+            let finite = try exact.reduce(leafCount: leaves.underestimatedCount, totalLeaves: plan.leafCount(step: step),
+                                          into: arena.gradients)
+            guard finite else { throw RunError.nonFinite(step: globalStep + 1, what: "a gradient") }
+        } else {
+            try sync.wait()
+        }
         stepCounts[0] = loss.raw
         stepCounts[1] = correct
         try world.allReduce(stepCounts, .sum)

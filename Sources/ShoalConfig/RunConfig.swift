@@ -116,7 +116,7 @@ public struct OptimizerConfig: Equatable, Sendable {
     }
 
     public var name: Name = .adam
-    public var lr = 0.001
+    public var lr = 0.002
     public var momentum = 0.9
     public var beta1 = 0.9
     public var beta2 = 0.999
@@ -152,7 +152,7 @@ public struct ScheduleConfig: Equatable, Sendable {
         case constant, step, exponential, cosine
     }
 
-    public var kind: Kind = .constant
+    public var kind: Kind = .cosine
     /// Linear ramp from 0 to `lr` over this many steps.
     public var warmupSteps = 0
     /// `step`: multiply by `gamma` every `step_size` steps.
@@ -167,7 +167,7 @@ public struct ScheduleConfig: Equatable, Sendable {
 
 /// Epochs, batch sizes, evaluation and early stopping.
 public struct TrainingConfig: Equatable, Sendable {
-    public var epochs = 10
+    public var epochs = 20
     /// Samples per optimizer step, summed over all ranks; fixed by the config, not by the ranks.
     public var globalBatch = 256
     /// Samples per leaf (one forward/backward on one rank); at most `global_batch`.

@@ -45,6 +45,9 @@ public final class Model {
     private let activations: [UnsafeMutableBufferPointer<Float>]  // i: input of layer i, (maxBatch, shape…)
     private let gradients: [UnsafeMutableBufferPointer<Float>]    // same shapes: dL/d activations
     private var lastBatch = 0
+    /// Arena offset below which every gradient is final once layer i's backward has run: the
+    /// parameters of layers i… lie at the front of the arena (reverse execution order).
+    private let finishedOffset: [Int]
 
     /// Builds the layers, infers every shape, lays out and initializes the parameters
     /// (weights from `initializer` keyed by (seed, layer index), biases zero), and allocates all
@@ -115,6 +118,11 @@ public final class Model {
             }
         }
 
+        let builtArena = arena
+        finishedOffset = layers.indices.map { i in
+            layers[i...].flatMap(\.parameterShapes).compactMap { builtArena.entry(named: $0.name) }.map { $0.offset + $0.count }.max() ?? 0
+        }
+
         var needs: [Bool] = [], seenParameters = computeInputGradient
         for layer in layers { needs.append(seenParameters); seenParameters = seenParameters || !layer.parameterShapes.isEmpty }
         needsInputGradient = needs
@@ -167,12 +175,16 @@ public final class Model {
 
     /// Backpropagates the gradient kept by `loss(targets:gradientScale:)` through the last
     /// forward, ACCUMULATING (+=) into `arena.gradients` (the caller zeroes them).
-    public func backward() {
+    ///
+    /// After each layer, `finished(offset)` reports that every gradient below `offset` in the
+    /// arena is final, so a gradient all-reduce can start on those buckets while backward goes on.
+    public func backward(finished: (Int) -> Void = { _ in }) {
         precondition(lastBatch > 0, "Model.backward: call forward and loss first")
         for i in layers.indices.reversed() {
             layers[i].backward(x: activations[i].baseAddress!, y: activations[i + 1].baseAddress!,
                                dy: gradients[i + 1].baseAddress!,
                                dx: needsInputGradient[i] ? gradients[i].baseAddress! : nil, batch: lastBatch)
+            finished(finishedOffset[i])
         }
     }
 

@@ -15,7 +15,7 @@ struct TrainingReport {
         lines.append("== \(config.name): \(summary.steps) steps on \(worldSize) rank\(worldSize == 1 ? "" : "s") in "
             + String(format: "%.1f s (%.0f samples/s)", summary.seconds, summary.samplesPerSecond))
         if let reason = summary.stopReason { lines.append("stopped early: \(reason)") }
-        lines.append(String(format: "final training loss %.6f", summary.finalTrainingLoss))
+        lines.append(String(format: "final training loss %.10f", summary.finalTrainingLoss))
         if let validation = summary.validation {
             lines.append(String(format: "validation: loss %.4f  accuracy %.4f", validation.loss, validation.accuracy))
         }

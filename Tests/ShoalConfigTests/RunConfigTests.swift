@@ -87,7 +87,7 @@ struct RunConfigTests {
         let yaml = RunConfig.default.resolvedYAML()
         #expect(yaml.hasPrefix("name: fashion-mlp\nseed: 42\ndata:\n  source: fashion_mnist\n"))
         for key in ["validation_fraction: 0.1", "  layers:\n    - flatten\n    - dense: {units: 256, activation: relu}",
-            "lr: 0.001", "groups:\n    - {match: \"*.bias\", lr: null, weight_decay: 0.0, l1: null}", "bucket_mb: 4.0",
+            "lr: 0.002", "groups:\n    - {match: \"*.bias\", lr: null, weight_decay: 0.0, l1: null}", "bucket_mb: 4.0",
             "keep_last: 3", "progress: auto", "dense: {units: 10, activation: null}"]
         {
             #expect(yaml.contains(key), "\(key)")
@@ -97,9 +97,9 @@ struct RunConfigTests {
 
     @Test("the hash ignores how a config is written but not what it says")
     func hash() throws {
-        let a = try RunConfig.parse(yaml: "# comment\ntraining: {epochs: 10}\noptimizer: {lr: 0.001}\n")
-        let b = try RunConfig.parse(yaml: "optimizer:\n  lr: 1.0e-3\n")
-        let c = try RunConfig.parse(yaml: "optimizer:\n  lr: 0.002\n")
+        let a = try RunConfig.parse(yaml: "# comment\ntraining: {epochs: 20}\noptimizer: {lr: 0.002}\n")
+        let b = try RunConfig.parse(yaml: "optimizer:\n  lr: 2.0e-3\n")
+        let c = try RunConfig.parse(yaml: "optimizer:\n  lr: 0.001\n")
         #expect(a.canonicalHash == b.canonicalHash)
         #expect(a.canonicalHash == RunConfig.default.canonicalHash)
         #expect(a.canonicalHash != c.canonicalHash)
@@ -112,7 +112,7 @@ struct RunConfigTests {
         #expect(new.differences(from: old) == [
             "model.layers[1].dense.units: 256 -> 10",
             "model.layers[1].dense.activation: relu -> null",
-            "optimizer.lr: 0.001 -> 0.01",
+            "optimizer.lr: 0.002 -> 0.01",
             "training.micro_batch: 64 -> 32",
             "model.layers[2].dense.units: 128 -> (absent)",
             "model.layers[2].dense.activation: relu -> (absent)",
