@@ -1,0 +1,27 @@
+import Foundation
+
+/// A small `shoal train` run on a slice of Fashion-MNIST, launched under real mpirun, and what its
+/// rank 0 reported.
+struct TrainingRun {
+    let result: ShoalProcess.Result
+
+    var finalLoss: Double? { value(after: "final training loss ").flatMap(Double.init) }
+    var parameterHash: String? { value(after: "parameter sha256 ") }
+    var testAccuracy: Double? { value(after: "test accuracy ").flatMap(Double.init) }
+
+    private func value(after prefix: String) -> String? {
+        result.output.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    }
+
+    /// Trains `config` on `ranks` processes with the given overrides on top of a small slice.
+    /// One BLAS thread per rank at every world size, so that only the split differs between runs.
+    static func launch(_ config: String, ranks: Int, _ overrides: [String] = []) throws -> TrainingRun {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoal-runs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.progress=none",
+                    "logging.dir=\(directory)"]
+        let arguments = ["train", config] + (base + overrides).flatMap { ["--set", $0] }
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)
+        return TrainingRun(result: try ShoalProcess.mpirun(ranks: ranks, arguments))
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+
+/// Fast (Float) reduction: the same config trains the same way on 1, 2 and 3 ranks up to Float
+/// rounding, and repeats bit for bit at a fixed world size.
+@Suite(.serialized) struct TrainingTests {
+    @Test func lossAgreesAcrossWorldSizesInFastMode() throws {
+        var losses: [Int: Double] = [:]
+        for ranks in [1, 2, 3] {
+            let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: ranks, ["distributed.reduction=fast"])
+            #expect(run.result.status == 0, "\(run.result.combined)")
+            losses[ranks] = try #require(run.finalLoss, "\(run.result.combined)")
+        }
+        let reference = try #require(losses[1])
+        for (ranks, loss) in losses {
+            #expect(abs(loss - reference) <= 1e-4 * abs(reference), "\(ranks) ranks: loss \(loss) vs 1 rank \(reference)")
+        }
+    }
+
+    @Test func aRepeatedRunGivesTheSameBits() throws {
+        let first = try TrainingRun.launch("configs/fashion-cnn.yaml", ranks: 2, ["distributed.reduction=fast"])
+        let second = try TrainingRun.launch("configs/fashion-cnn.yaml", ranks: 2, ["distributed.reduction=fast"])
+        #expect(first.result.status == 0, "\(first.result.combined)")
+        #expect(first.parameterHash != nil)
+        #expect(first.parameterHash == second.parameterHash)
+        #expect(first.finalLoss == second.finalLoss)
+    }
+
+    @Test(arguments: ["thread", "nonblocking", "none"])
+    func everyOverlapModeGivesTheSameResult(overlap: String) throws {
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2,
+                                         ["distributed.reduction=fast", "distributed.overlap=\(overlap)", "distributed.bucket_mb=0.25"])
+        let reference = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2,
+                                               ["distributed.reduction=fast", "distributed.overlap=none", "distributed.bucket_mb=0.25"])
+        #expect(run.result.status == 0, "\(run.result.combined)")
+        #expect(run.parameterHash == reference.parameterHash)
+    }
+
+    @Test func csvBinaryRunTrains() throws {
+        let run = try TrainingRun.launch("configs/csv-binary.yaml", ranks: 2, ["training.epochs=5"])
+        #expect(run.result.status == 0, "\(run.result.combined)")
+        let accuracy = try #require(run.testAccuracy, "\(run.result.combined)")
+        #expect(accuracy > 0.7)
+    }
+
+    @Test func aBadConfigFailsOnEveryRankWithItsMessage() throws {
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["optimizer.beta1=1.5"])
+        #expect(run.result.status != 0)
+        #expect(run.result.error.contains("optimizer.beta1"), "\(run.result.combined)")
+    }
+
+    @Test func aModelThatDoesNotFitTheDataIsRefused() throws {
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["model.layers[3].dense.units=7"])
+        #expect(run.result.status != 0)
+        #expect(run.result.error.contains("7 outputs but the data has 10 classes"), "\(run.result.combined)")
+    }
+}
+
+/// Exact reduction: the final parameters are bit-identical for any number of ranks.
+@Suite(.serialized) struct ExactReductionTests {
+    @Test(arguments: ["configs/fashion-mlp.yaml", "configs/fashion-cnn.yaml"])
+    func sameBitsOnOneToFourRanks(config: String) throws {
+        var hashes: [Int: String] = [:]
+        for ranks in [1, 2, 3, 4] {
+            let run = try TrainingRun.launch(config, ranks: ranks, ["distributed.reduction=exact", "data.limit_train=640"])
+            #expect(run.result.status == 0, "\(run.result.combined)")
+            hashes[ranks] = try #require(run.parameterHash, "\(run.result.combined)")
+        }
+        let again = try TrainingRun.launch(config, ranks: 3, ["distributed.reduction=exact", "data.limit_train=640"])
+        #expect(Set(hashes.values).count == 1, "\(hashes)")
+        #expect(again.parameterHash == hashes[1])
+    }
+}
