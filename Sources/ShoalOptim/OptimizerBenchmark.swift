@@ -14,6 +14,12 @@ private func monotonicSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
+/// Makes the optimizer assume `pointer`'s memory is read and written: without it, LLVM deletes
+/// copies into a buffer that is freed unread (dead-store elimination), or turns a copy from a
+/// buffer it saw memset into a memset, and the benchmark times the wrong thing.
+@inline(never) @_optimize(none)
+private func blackHole(_ pointer: UnsafeMutableRawPointer) {}
+
 /// Copy bandwidth of this machine in bytes per second, counting bytes read plus bytes
 /// written (2 × `bytes` per copy), the same way ``benchmarkOptimizerStep(kind:parameterCount:iterations:)``
 /// counts its traffic, and timed the same way: one warm-up `memcpy` of a `bytes`-sized buffer,
@@ -29,11 +35,14 @@ public func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
     defer { source.deallocate(); destination.deallocate() }
     memset(source, 1, bytes)
     memset(destination, 2, bytes)  // touch every page before timing
+    blackHole(source)
     memcpy(destination, source, bytes)  // warm-up
+    blackHole(destination)
     let copies = max(1, repetitions)
     let start = monotonicSeconds()
     for _ in 0..<copies {
         memcpy(destination, source, bytes)
+        blackHole(destination)
     }
     let secondsPerCopy = (monotonicSeconds() - start) / Double(copies)
     return 2 * Double(bytes) / secondsPerCopy
@@ -68,6 +77,7 @@ public func benchmarkOptimizerStep(kind: OptimizerKind, parameterCount: Int, ite
     let start = monotonicSeconds()
     for _ in 0..<iterations {
         optimizer.step(parameters: parameters, gradients: gradients, learningRate: 1e-3)
+        blackHole(UnsafeMutableRawPointer(parameters.baseAddress!))
     }
     let secondsPerStep = (monotonicSeconds() - start) / Double(iterations)
     let bytes = Double(kind.bytesPerParameterPerStep) * Double(parameterCount)
