@@ -14,13 +14,20 @@ private func monotonicSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
+/// Makes the optimizer assume `pointer`'s memory is read and written: without it, LLVM deletes
+/// copies into a buffer that is freed unread (dead-store elimination), or turns a copy from a
+/// buffer it saw memset into a memset, and the benchmark times the wrong thing.
+@inline(never) @_optimize(none)
+private func blackHole(_ pointer: UnsafeMutableRawPointer) {}
+
 /// Copy bandwidth of this machine in bytes per second, counting bytes read plus bytes
 /// written (2 × `bytes` per copy), the same way ``benchmarkOptimizerStep(kind:parameterCount:iterations:)``
-/// counts its traffic. The fastest of several `memcpy`s of a `bytes`-sized buffer
-/// (choose it well above the last-level cache, e.g. 256 MiB).
+/// counts its traffic, and timed the same way: one warm-up `memcpy` of a `bytes`-sized buffer,
+/// then the mean of `repetitions` more. Choose `bytes` well above the last-level cache
+/// (e.g. 256 MiB).
 ///
 /// ```swift
-/// let copy = measureCopyBandwidth(bytes: 256 << 20)   // e.g. 1.6e10
+/// let copy = measureCopyBandwidth(bytes: 256 << 20)   // e.g. 7.7e10
 /// ```
 public func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
     let source = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -28,13 +35,17 @@ public func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
     defer { source.deallocate(); destination.deallocate() }
     memset(source, 1, bytes)
     memset(destination, 2, bytes)  // touch every page before timing
-    var best = Double.infinity
-    for _ in 0..<max(1, repetitions) {
-        let start = monotonicSeconds()
+    blackHole(source)
+    memcpy(destination, source, bytes)  // warm-up
+    blackHole(destination)
+    let copies = max(1, repetitions)
+    let start = monotonicSeconds()
+    for _ in 0..<copies {
         memcpy(destination, source, bytes)
-        best = min(best, monotonicSeconds() - start)
+        blackHole(destination)
     }
-    return 2 * Double(bytes) / best
+    let secondsPerCopy = (monotonicSeconds() - start) / Double(copies)
+    return 2 * Double(bytes) / secondsPerCopy
 }
 
 /// Times ``Optimizer/step(parameters:gradients:learningRate:)`` on one slice of
@@ -66,6 +77,7 @@ public func benchmarkOptimizerStep(kind: OptimizerKind, parameterCount: Int, ite
     let start = monotonicSeconds()
     for _ in 0..<iterations {
         optimizer.step(parameters: parameters, gradients: gradients, learningRate: 1e-3)
+        blackHole(UnsafeMutableRawPointer(parameters.baseAddress!))
     }
     let secondsPerStep = (monotonicSeconds() - start) / Double(iterations)
     let bytes = Double(kind.bytesPerParameterPerStep) * Double(parameterCount)
