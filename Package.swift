@@ -40,7 +40,7 @@ let package = Package(
 
         .testTarget(name: "ShoalTensorTests", dependencies: ["ShoalTensor"]),
         .testTarget(name: "ShoalNNTests", dependencies: ["ShoalNN"]),
-        .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim"]),
+        .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim"], exclude: ["reference"]),
         .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData"]),
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),

@@ -26,9 +26,9 @@ public final class ProgressDisplay {
         }
     }
 
-    func update(step: Int, epoch: Int, loss: Double, samplesPerSecond: Double, elapsed: Double, now: Double) {
+    func update(step: Int, epoch: Int, loss: Double, samplesPerSecond: Double, elapsed: Double, now: Double, firstStep: Int = 0) {
         let done = step + 1
-        let eta = done < totalSteps ? elapsed / Double(done) * Double(totalSteps - done) : 0
+        let eta = done < totalSteps ? elapsed / Double(done - firstStep) * Double(totalSteps - done) : 0
         let line = String(format: "step %d/%d  epoch %d  loss %.4f  %.0f samples/s  ETA %@",
                           done, totalSteps, epoch + 1, loss, samplesPerSecond, Self.duration(eta))
         switch mode {

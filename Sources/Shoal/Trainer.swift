@@ -33,9 +33,8 @@ public final class Trainer {
     let classCount: Int
     /// The epoch permutation of training-sample indices, (train.count).
     let permutation: UnsafeMutableBufferPointer<Int32>
-    /// Per step: [loss (fixed point), correct predictions], summed over ranks.
+    /// Per step: [loss (fixed point), correct predictions, stop signals], summed over ranks.
     let stepCounts: UnsafeMutableBufferPointer<Int64>
-    /// Arena offset up to which backward has finished, after each layer (for overlap).
     public let progress: ProgressDisplay
     let log: MetricsLog
 
@@ -78,7 +77,7 @@ public final class Trainer {
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
         permutation = .allocate(capacity: train.count)
         permutation.initialize(repeating: 0)
-        stepCounts = .allocate(capacity: 2)
+        stepCounts = .allocate(capacity: 3)
         stepCounts.initialize(repeating: 0)
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
                                    totalSteps: plan.stepsPerEpoch * config.training.epochs, stepsPerEpoch: plan.stepsPerEpoch)
@@ -93,47 +92,65 @@ public final class Trainer {
 
     /// Trains for the configured epochs (or until early stopping), evaluating on the validation
     /// split every `eval_every` steps or each epoch, and on the test split at the end.
-    public func run() throws -> TrainingSummary {
-        var stopping = try ShoalOptim.EarlyStopping(lossBelow: config.training.earlyStopping.lossBelow,
-                                                    patience: config.training.earlyStopping.patience,
-                                                    minDelta: config.training.earlyStopping.minDelta)
-        let start = world.wallTime()
-        var samples = 0, globalStep = 0, lastLoss = Double.nan, lastValidation: ClassificationReport?
-        var stopReason: String?
+    ///
+    /// With `resume`, continues from a checkpoint: the same steps, samples, dropout masks and
+    /// learning rates as an uninterrupted run, on any number of ranks. Checkpoints are written
+    /// every `checkpoint.every` steps, at the end, and when SIGTERM or SIGINT asks the run to stop.
+    public func run(resume: ResumeRequest? = nil, allowConfigChange: Bool = false) throws -> TrainingSummary {
+        StopSignal.install()
+        var position = TrainingPosition(stopping: try makeEarlyStopping())
+        if let resume, let restored = try restore(resume, allowConfigChange: allowConfigChange) { position = restored }
         if world.rank == 0 {
             progress.message("\(config.name): \(model.parameterCount) parameters, \(splits.train.count) training samples, "
-                + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), micro-batch \(config.training.microBatch)")
+                + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), "
+                + "micro-batch \(config.training.microBatch), \(config.distributed.reduction.rawValue) reduction")
         }
-        training: for epoch in 0..<config.training.epochs {
-            plan.permutation(epoch: epoch, into: permutation)
-            for step in 0..<plan.stepsPerEpoch {
-                let (loss, correct) = try trainStep(step: step, globalStep: globalStep)
+        let start = world.wallTime()
+        let firstStep = position.globalStep
+        var samples = 0, lastLoss = Double.nan, lastValidation: ClassificationReport?
+        var stopReason: String?, lastCheckpoint = -1
+        training: while position.epoch < config.training.epochs {
+            plan.permutation(epoch: position.epoch, into: permutation)
+            while position.stepInEpoch < plan.stepsPerEpoch {
+                let step = position.stepInEpoch
+                let (loss, correct, stopRequested) = try trainStep(step: step, globalStep: position.globalStep)
                 let batch = plan.batchSize(step: step)
                 samples += batch
                 lastLoss = loss
                 let now = world.wallTime()
-                progress.update(step: globalStep, epoch: epoch, loss: loss, samplesPerSecond: Double(samples) / (now - start),
-                                elapsed: now - start, now: now)
-                log.record([("kind", "train"), ("step", globalStep + 1), ("epoch", epoch + 1), ("loss", loss),
-                            ("accuracy", Double(correct) / Double(batch)), ("lr", currentRate(globalStep))])
-                globalStep += 1
-                if case .stop(let reason) = stopping.observe(trainingLoss: loss) { stopReason = "\(reason)"; break training }
+                progress.update(step: position.globalStep, epoch: position.epoch, loss: loss,
+                                samplesPerSecond: Double(samples) / (now - start), elapsed: now - start, now: now,
+                                firstStep: firstStep)
+                log.record([("kind", "train"), ("step", position.globalStep + 1), ("epoch", position.epoch + 1), ("loss", loss),
+                            ("accuracy", Double(correct) / Double(batch)), ("lr", currentRate(position.globalStep))])
+                position.globalStep += 1
+                position.stepInEpoch += 1
+                if position.stepInEpoch == plan.stepsPerEpoch { position.epoch += 1; position.stepInEpoch = 0 }
+                if case .stop(let reason) = position.stopping.observe(trainingLoss: loss) { stopReason = "\(reason)"; break training }
                 let evalEvery = config.training.evalEvery
-                let evaluateNow = evalEvery > 0 ? globalStep % evalEvery == 0 : step == plan.stepsPerEpoch - 1
+                let evaluateNow = evalEvery > 0 ? position.globalStep % evalEvery == 0 : position.stepInEpoch == 0
                 if evaluateNow, splits.validation.count > 0 {
                     let report = try evaluator.evaluate(splits.validation)
                     lastValidation = report
-                    log.record([("kind", "validation"), ("step", globalStep), ("loss", report.loss), ("accuracy", report.accuracy)])
-                    progress.message(String(format: "validation after step %d: loss %.4f  accuracy %.4f", globalStep, report.loss, report.accuracy))
-                    if case .stop(let reason) = stopping.observe(validation: report.loss) { stopReason = "\(reason)"; break training }
+                    log.record([("kind", "validation"), ("step", position.globalStep), ("loss", report.loss), ("accuracy", report.accuracy)])
+                    progress.message(String(format: "validation after step %d: loss %.4f  accuracy %.4f", position.globalStep, report.loss, report.accuracy))
+                    if case .stop(let reason) = position.stopping.observe(validation: report.loss) { stopReason = "\(reason)"; break training }
+                }
+                if stopRequested != 0 {
+                    stopReason = "\(StopSignal.name(stopRequested)) received"
+                    break training
+                }
+                if config.checkpoint.every > 0, position.globalStep % config.checkpoint.every == 0 {
+                    try writeCheckpoint(position)
+                    lastCheckpoint = position.globalStep
                 }
             }
         }
         let seconds = world.wallTime() - start
-        try verifyReplicasMatch(step: globalStep)
+        if lastCheckpoint != position.globalStep { try writeCheckpoint(position) }
         let test = try evaluator.evaluate(splits.test)
-        log.record([("kind", "test"), ("step", globalStep), ("loss", test.loss), ("accuracy", test.accuracy)])
-        return TrainingSummary(steps: globalStep, samples: samples, seconds: seconds, finalTrainingLoss: lastLoss,
+        log.record([("kind", "test"), ("step", position.globalStep), ("loss", test.loss), ("accuracy", test.accuracy)])
+        return TrainingSummary(steps: position.globalStep, samples: samples, seconds: seconds, finalTrainingLoss: lastLoss,
                                validation: lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason)
     }
 
@@ -143,7 +160,7 @@ public final class Trainer {
 
     /// One global batch: this rank's leaves forward and backward, gradients summed over ranks,
     /// then the same optimizer step on every rank. Returns the batch's mean loss and correct count.
-    func trainStep(step: Int, globalStep: Int) throws -> (loss: Double, correct: Int64) {
+    func trainStep(step: Int, globalStep: Int) throws -> (loss: Double, correct: Int64, stopRequested: Int32) {
         let arena = model.arena
         let batchSize = plan.batchSize(step: step)
         let scale = 1 / Float(batchSize)
@@ -181,6 +198,7 @@ public final class Trainer {
         }
         stepCounts[0] = loss.raw
         stepCounts[1] = correct
+        stepCounts[2] = Int64(StopSignal.received)  // any rank's signal stops every rank after this step
         try world.allReduce(stepCounts, .sum)
         let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
         guard meanLoss.isFinite else { throw RunError.nonFinite(step: globalStep + 1, what: "the training loss") }
@@ -188,7 +206,7 @@ public final class Trainer {
             _ = clipGlobalNorm(arena.gradients, maxNorm: Float(maxNorm))
         }
         optimizer.step(parameters: arena.parameters, gradients: arena.gradients, learningRate: Float(currentRate(globalStep)))
-        return (meanLoss, stepCounts[1])
+        return (meanLoss, stepCounts[1], Int32(clamping: stepCounts[2]))
     }
 
     /// Copies leaf `leaf` of step `step` into the input buffers; returns its sample count.
