@@ -44,13 +44,13 @@ final class Dropout: Layer {
             let m = mask.baseAddress! + n * F
             var e = 0
             while e < F {
-                // four 32-bit draws per Philox block; element e uses word e % 4 of block e / 4
+                // four 32-bit draws per Philox block; element e uses word e % 4 of block e / 4 and
+                // is dropped when that word < rate · 2³²
                 let b = rng.block(at: UInt64(e >> 2))
-                let words = (b.0, b.1, b.2, b.3)
-                m[e] = words.0 >= threshold ? keep : 0
-                if e + 1 < F { m[e + 1] = words.1 >= threshold ? keep : 0 }
-                if e + 2 < F { m[e + 2] = words.2 >= threshold ? keep : 0 }
-                if e + 3 < F { m[e + 3] = words.3 >= threshold ? keep : 0 }
+                m[e] = b.0 >= threshold ? keep : 0
+                if e + 1 < F { m[e + 1] = b.1 >= threshold ? keep : 0 }
+                if e + 2 < F { m[e + 2] = b.2 >= threshold ? keep : 0 }
+                if e + 3 < F { m[e + 3] = b.3 >= threshold ? keep : 0 }
                 e += 4
             }
         }
