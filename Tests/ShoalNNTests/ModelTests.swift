@@ -201,4 +201,19 @@ import ShoalTensor
         m.backward()
         for (g2, g1) in zip(Array(m.arena.gradients), once) { #expect(abs(g2 - 2 * g1) <= 1e-6 * max(1, abs(g1))) }
     }
+
+    @Test func gradientScaleScalesTheGradientNotTheLoss() throws {
+        let m = try build([784], Self.mlp, maxBatch: 4)
+        let x = (0..<4 * 784).map { Float($0 % 13) / 13 }, t: [Float] = [1, 2, 3, 4]
+        func step(_ scale: Float) -> (Double, [Float]) {
+            m.arena.zeroGradients()
+            _ = x.withUnsafeBufferPointer { m.forward($0, batch: 4, context: .inference) }
+            let l = t.withUnsafeBufferPointer { m.loss(targets: $0, gradientScale: scale) }
+            m.backward()
+            return (l, Array(m.arena.gradients))
+        }
+        let (l1, g1) = step(1), (lq, gq) = step(0.25)
+        #expect(l1 == lq)
+        for (a, b) in zip(gq, g1) { #expect(abs(a - 0.25 * b) <= 1e-6 * max(1, abs(b))) }
+    }
 }
