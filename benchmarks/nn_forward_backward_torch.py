@@ -1,6 +1,6 @@
 """PyTorch side of benchmarks/nn_forward_backward.sh: the same models and step as Shoal's
 benchmarkForwardBackward (zero_grad, forward in train mode, cross-entropy mean, backward, SGD lr 0.01),
-one thread. Prints `torch <model> <batch> <samples/s median>` lines."""
+one thread. Arguments: [repeats [model [batch]]]. Prints `torch <model> <batch> <samples/s median> <samples/s best>` lines."""
 import sys
 import time
 
@@ -11,6 +11,8 @@ import torch.nn.functional as F
 torch.set_num_threads(1)
 torch.manual_seed(0)
 repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+only_model = sys.argv[2] if len(sys.argv) > 2 else None
+only_batch = int(sys.argv[3]) if len(sys.argv) > 3 else None
 
 
 def mlp():
@@ -29,7 +31,11 @@ def cnn3():  # 93,322 parameters
 
 models = [("mlp", mlp, (784,), 16384), ("cnn", cnn, (1, 28, 28), 4096), ("cnn3", cnn3, (1, 28, 28), 2048)]
 for name, make, shape, samples_per_run in models:
+    if only_model and name != only_model:
+        continue
     for batch in (32, 64, 256):
+        if only_batch and batch != only_batch:
+            continue
         model = make().train()
         opt = torch.optim.SGD(model.parameters(), lr=0.01)
         x = torch.rand((batch,) + shape)
@@ -50,4 +56,4 @@ for name, make, shape, samples_per_run in models:
                 step()
             rates.append(batch * iterations / (time.perf_counter() - start))
         rates.sort()
-        print(f"torch {name} {batch} {rates[len(rates) // 2]}", flush=True)
+        print(f"torch {name} {batch} {rates[len(rates) // 2]} {rates[-1]}", flush=True)

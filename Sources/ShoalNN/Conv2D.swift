@@ -38,7 +38,7 @@ final class Conv2D: Layer {
         self.index = index; self.filters = filters
         g = ConvGeometry(inHeight: h, inWidth: w, channels: c, kernel: kernel, stride: stride, same: padding == .same)
         let perSample = g.outHeight * g.outWidth * g.patchSize
-        chunk = max(1, min(maxBatch, (1 << 20) / max(perSample, 1)))
+        chunk = max(1, min(maxBatch, (1 << 18) / max(perSample, 1)))
         columns = allocateFloats(chunk * perSample)
         wNHWC = allocateFloats(filters * g.patchSize)
         dwNHWC = allocateFloats(filters * g.patchSize)

@@ -37,21 +37,23 @@ final class Dropout: Layer {
         guard masked else { copy(x, to: y, count: B * features); return }
         precondition(context.sampleIndices.count >= B, "Dropout: \(context.sampleIndices.count) sample indices for a batch of \(B)")
         let stepKey = key.next64(at: context.step)
-        let keep = 1 / (1 - rate), F = features
+        let keepBits = (1 / (1 - rate)).bitPattern, F = features
         let threshold = UInt32(min(Double(rate) * 0x1p32, Double(UInt32.max)))
         for n in 0..<B {
             let rng = Philox(seed: stepKey, stream: UInt64(UInt32(bitPattern: context.sampleIndices[n])))
             let m = mask.baseAddress! + n * F
-            var e = 0
-            while e < F {
-                // four 32-bit draws per Philox block; element e uses word e % 4 of block e / 4
-                let b = rng.block(at: UInt64(e >> 2))
-                let words = (b.0, b.1, b.2, b.3)
-                m[e] = words.0 >= threshold ? keep : 0
-                if e + 1 < F { m[e + 1] = words.1 >= threshold ? keep : 0 }
-                if e + 2 < F { m[e + 2] = words.2 >= threshold ? keep : 0 }
-                if e + 3 < F { m[e + 3] = words.3 >= threshold ? keep : 0 }
-                e += 4
+            // Elements go in groups of 32 drawn from 8 Philox blocks: element 32g + 8k + j uses
+            // word k of block 8g + j (the word-major order of `blocks8`), and is dropped when that
+            // word < rate · 2³². Branch-free: the borrow of w − threshold is the drop bit.
+            for e in stride(from: 0, to: F, by: 32) {
+                var words = rng.blocks8(at: UInt64(e >> 2))
+                withUnsafeBytes(of: &words) { raw in
+                    let w = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+                    for i in 0..<min(32, F - e) {
+                        let drop = (UInt64(w[i]) &- UInt64(threshold)) >> 63
+                        m[e + i] = Float(bitPattern: UInt32(truncatingIfNeeded: 1 &- drop) &* keepBits)
+                    }
+                }
             }
         }
         let m = mask.baseAddress!

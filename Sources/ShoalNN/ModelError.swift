@@ -32,5 +32,5 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
 
 /// `(26, 26, 32)` — a per-sample shape as Keras prints it, without the batch axis.
 func formatShape(_ shape: [Int]) -> String {
-    "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ")" : ")")
+    "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }

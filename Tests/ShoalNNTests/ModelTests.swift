@@ -133,6 +133,25 @@ import ShoalTensor
         #expect(eval == x)
     }
 
+    @Test func dropoutMaskIsPhiloxOfSeedStepSampleLayerElement() throws {
+        // layer 1, 37 features (not a multiple of the 32 elements drawn per vector step)
+        let seed: UInt64 = 77, step: UInt64 = 12, sample: Int32 = 4242, rate = 0.3
+        let m = try Model(inputShape: [37], layers: [.activation(.tanh), .dropout(rate: rate)], loss: .meanSquaredError, seed: seed, maxBatch: 1)
+        let x = [Float](repeating: 0.5, count: 37)
+        let y = [sample].withUnsafeBufferPointer { ids in
+            x.withUnsafeBufferPointer { Array(m.forward($0, batch: 1, context: ForwardContext(training: true, step: step, sampleIndices: ids))) }
+        }
+        let rng = Philox(seed: Philox(seed: seed).derived(0xD80, 1).next64(at: step), stream: UInt64(sample))
+        let threshold = UInt32(rate * 0x1p32)
+        for e in 0..<37 {
+            // element 32g + 8k + j ← word k of block 8g + j
+            let (g, k, j) = (e / 32, e % 32 / 8, e % 8)
+            let b = rng.block(at: UInt64(8 * g + j))
+            let word = [b.0, b.1, b.2, b.3][k]
+            #expect((y[e] == 0) == (word < threshold), "element \(e)")
+        }
+    }
+
     /// Runs `steps` training steps of the Keras CNN and returns the logits and gradients.
     func train(_ m: Model, steps: Int, batch: Int) -> (logits: [Float], gradients: [Float]) {
         let rng = Philox(seed: 3)
@@ -181,5 +200,20 @@ import ShoalTensor
         // a second backward without zeroing doubles the gradient
         m.backward()
         for (g2, g1) in zip(Array(m.arena.gradients), once) { #expect(abs(g2 - 2 * g1) <= 1e-6 * max(1, abs(g1))) }
+    }
+
+    @Test func gradientScaleScalesTheGradientNotTheLoss() throws {
+        let m = try build([784], Self.mlp, maxBatch: 4)
+        let x = (0..<4 * 784).map { Float($0 % 13) / 13 }, t: [Float] = [1, 2, 3, 4]
+        func step(_ scale: Float) -> (Double, [Float]) {
+            m.arena.zeroGradients()
+            _ = x.withUnsafeBufferPointer { m.forward($0, batch: 4, context: .inference) }
+            let l = t.withUnsafeBufferPointer { m.loss(targets: $0, gradientScale: scale) }
+            m.backward()
+            return (l, Array(m.arena.gradients))
+        }
+        let (l1, g1) = step(1), (lq, gq) = step(0.25)
+        #expect(l1 == lq)
+        for (a, b) in zip(gq, g1) { #expect(abs(a - 0.25 * b) <= 1e-6 * max(1, abs(b))) }
     }
 }

@@ -28,3 +28,16 @@ import ShoalTensor
         for i in 0..<1000 { #expect(rng.uniformInt(below: 7, at: UInt64(i)) < 7) }
     }
 }
+
+@Suite struct PhiloxSIMDTests {
+    @Test func blocks8MatchesScalarBlocksIncludingCounterCarry() {
+        let rng = Philox(seed: UInt64.random(in: 0...UInt64.max), stream: UInt64.random(in: 0...UInt64.max))
+        for start: UInt64 in [0, 1000, 0xFFFF_FFFC, .max - 3] {
+            let (w0, w1, w2, w3) = rng.blocks8(at: start)
+            for j in 0..<8 {
+                let b = rng.block(at: start &+ UInt64(j))
+                #expect(b == (w0[j], w1[j], w2[j], w3[j]), "counter \(start) + \(j)")
+            }
+        }
+    }
+}

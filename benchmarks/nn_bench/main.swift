@@ -1,6 +1,6 @@
 // Shoal side of benchmarks/nn_forward_backward.sh (arguments: [repeats [model [batch]]]);
 // prints one line per (model, batch):
-//   shoal <model> <batch> <samples/s median> <flops/sample>
+//   shoal <model> <batch> <samples/s median> <flops/sample> <samples/s best>
 // and one line `sgemm <GFLOP/s>` (square 1024 sgemm on the same BLAS thread count).
 import ShoalNN
 import ShoalTensor
@@ -34,6 +34,6 @@ for (name, input, layers) in models where onlyModel == nil || onlyModel == name 
             rates.append(try benchmarkForwardBackward(layers: layers, input: input, loss: .softmaxCrossEntropy, batch: batch, iterations: iterations))
         }
         rates.sort()
-        print("shoal \(name) \(batch) \(rates[rates.count / 2]) \(flops)")
+        print("shoal \(name) \(batch) \(rates[rates.count / 2]) \(flops) \(rates.last!)")
     }
 }
