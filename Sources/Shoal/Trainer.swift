@@ -96,7 +96,10 @@ public final class Trainer {
     /// With `resume`, continues from a checkpoint: the same steps, samples, dropout masks and
     /// learning rates as an uninterrupted run, on any number of ranks. Checkpoints are written
     /// every `checkpoint.every` steps, at the end, and when SIGTERM or SIGINT asks the run to stop.
-    public func run(resume: ResumeRequest? = nil, allowConfigChange: Bool = false) throws -> TrainingSummary {
+    ///
+    /// `stopAfter` ends the run (with a checkpoint) once that many steps of the run are done, for
+    /// jobs that train in time slices; the config, and so the schedule, stay those of the full run.
+    public func run(resume: ResumeRequest? = nil, allowConfigChange: Bool = false, stopAfter: Int? = nil) throws -> TrainingSummary {
         StopSignal.install()
         var position = TrainingPosition(stopping: try makeEarlyStopping())
         if let resume, let restored = try restore(resume, allowConfigChange: allowConfigChange) { position = restored }
@@ -111,7 +114,8 @@ public final class Trainer {
         var stopReason: String?, lastCheckpoint = -1
         training: while position.epoch < config.training.epochs {
             plan.permutation(epoch: position.epoch, into: permutation)
-            while position.stepInEpoch < plan.stepsPerEpoch {
+            var endOfEpoch = false
+            while !endOfEpoch {
                 let step = position.stepInEpoch
                 let (loss, correct, stopRequested) = try trainStep(step: step, globalStep: position.globalStep)
                 let batch = plan.batchSize(step: step)
@@ -125,7 +129,7 @@ public final class Trainer {
                             ("accuracy", Double(correct) / Double(batch)), ("lr", currentRate(position.globalStep))])
                 position.globalStep += 1
                 position.stepInEpoch += 1
-                if position.stepInEpoch == plan.stepsPerEpoch { position.epoch += 1; position.stepInEpoch = 0 }
+                if position.stepInEpoch == plan.stepsPerEpoch { position.epoch += 1; position.stepInEpoch = 0; endOfEpoch = true }
                 if case .stop(let reason) = position.stopping.observe(trainingLoss: loss) { stopReason = "\(reason)"; break training }
                 let evalEvery = config.training.evalEvery
                 let evaluateNow = evalEvery > 0 ? position.globalStep % evalEvery == 0 : position.stepInEpoch == 0
@@ -138,6 +142,10 @@ public final class Trainer {
                 }
                 if stopRequested != 0 {
                     stopReason = "\(StopSignal.name(stopRequested)) received"
+                    break training
+                }
+                if let stopAfter, position.globalStep >= stopAfter {
+                    stopReason = "--stop-after \(stopAfter) reached"
                     break training
                 }
                 if config.checkpoint.every > 0, position.globalStep % config.checkpoint.every == 0 {

@@ -145,6 +145,15 @@ extension Trainer {
         if !differences.isEmpty { progress.message("resuming with a changed config:\n  " + differences.joined(separator: "\n  ")) }
     }
 
+    /// Loads a checkpoint (refusing one written for a different model) and evaluates it.
+    public func evaluate(checkpoint request: ResumeRequest) throws -> (validation: ClassificationReport?, test: ClassificationReport) {
+        guard try restore(request, allowConfigChange: true) != nil else {
+            throw CollectiveError(message: "no checkpoint found in \(config.checkpointDirectory)")
+        }
+        let validation = splits.validation.count > 0 ? try evaluator.evaluate(splits.validation) : nil
+        return (validation, try evaluator.evaluate(splits.test))
+    }
+
     func makeEarlyStopping() throws -> ShoalOptim.EarlyStopping {
         let c = config.training.earlyStopping
         do {

@@ -10,6 +10,6 @@ struct ShoalCommand: ParsableCommand {
         Run under mpirun for several ranks (launch/mpirun -n 2 shoal ...); started alone, shoal
         is a job of one process.
         """,
-        subcommands: [TrainCommand.self, ConfigCommand.self, ModelCommand.self, BenchCommand.self, SelfTestCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, InspectCommand.self, ConfigCommand.self, ModelCommand.self, BenchCommand.self, SelfTestCommand.self]
     )
 }

@@ -11,17 +11,33 @@ struct TrainCommand: ParsableCommand {
         Examples:
           shoal train configs/fashion-mlp.yaml
           launch/mpirun -n 4 .build/release/shoal train configs/fashion-cnn.yaml --set training.epochs=2
+          launch/mpirun -n 3 .build/release/shoal train configs/fashion-cnn.yaml --resume auto
+        Checkpoints go to checkpoint.dir (default runs/<name>/checkpoints) every checkpoint.every
+        steps, at the end, and on SIGTERM/SIGINT (the current step finishes first).
         Metrics go to <logging.dir>/<name>/metrics.jsonl (default runs/<name>/).
         """
     )
 
     @OptionGroup var options: ConfigOptions
 
+    @Option(help: ArgumentHelp("Continue from a checkpoint: 'auto' (the newest complete one in the run's checkpoint directory, or a fresh start if there is none), a checkpoint directory, or a checkpoint root.", valueName: "auto|path"))
+    var resume: String?
+
+    @Flag(help: "Resume even if the config differs from the checkpoint's (the differences are printed).")
+    var allowConfigChange = false
+
+    @Option(help: ArgumentHelp("Stop once the run has done this many steps, writing a checkpoint (resume later with --resume auto).", valueName: "steps"))
+    var stopAfter: Int?
+
+    func validate() throws {
+        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1, got \(stopAfter)") }
+    }
+
     func run() throws {
         let config = try options.load()
         try withWorld { world in
             let trainer = try Trainer(config: config, world: world)
-            let summary = try trainer.run()
+            let summary = try trainer.run(resume: resume.map(ResumeRequest.init(argument:)), allowConfigChange: allowConfigChange, stopAfter: stopAfter)
             guard world.rank == 0 else { return }
             print(TrainingReport(summary: summary, config: config, worldSize: world.size).text)
         }

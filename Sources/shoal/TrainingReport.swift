@@ -19,7 +19,7 @@ struct TrainingReport {
         if let validation = summary.validation {
             lines.append(String(format: "validation: loss %.4f  accuracy %.4f", validation.loss, validation.accuracy))
         }
-        let names = config.data.source == .fashionMNIST ? FashionMNIST.classNames : nil
+        let names = config.data.source == .fashionMNIST ? fashionMNISTClassNames : nil
         lines.append("test:")
         lines.append(summary.test.table(classNames: names))
         lines.append(String(format: "test accuracy %.4f", summary.test.accuracy))
@@ -27,3 +27,5 @@ struct TrainingReport {
         return lines.joined(separator: "\n")
     }
 }
+
+let fashionMNISTClassNames = FashionMNIST.classNames
