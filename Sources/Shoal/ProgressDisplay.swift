@@ -2,9 +2,10 @@ import Foundation
 
 /// Rank 0's progress line: step, epoch, loss, samples/s and ETA. On a terminal it redraws one
 /// line in place a few times a second; otherwise (a log file, CI) it prints plain lines, about
-/// ten per epoch.
+/// ten per epoch. Events (evaluations, checkpoints, resume) are printed in every mode but
+/// `silent`, which the other ranks use.
 public final class ProgressDisplay {
-    public enum Mode: Sendable { case redraw, plain, silent }
+    public enum Mode: Sendable { case redraw, plain, eventsOnly, silent }
 
     private let mode: Mode
     private let totalSteps: Int
@@ -20,7 +21,7 @@ public final class ProgressDisplay {
     /// `auto` redraws on a terminal and prints plain lines elsewhere.
     public static func mode(for setting: String) -> Mode {
         switch setting {
-        case "none": .silent
+        case "none": .eventsOnly
         case "plain": .plain
         default: isatty(STDOUT_FILENO) != 0 ? .redraw : .plain
         }
@@ -32,7 +33,7 @@ public final class ProgressDisplay {
         let line = String(format: "step %d/%d  epoch %d  loss %.4f  %.0f samples/s  ETA %@",
                           done, totalSteps, epoch + 1, loss, samplesPerSecond, Self.duration(eta))
         switch mode {
-        case .silent: return
+        case .silent, .eventsOnly: return
         case .plain:
             guard done % plainEvery == 0 || done == totalSteps else { return }
             print(line)

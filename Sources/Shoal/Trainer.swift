@@ -141,7 +141,7 @@ public final class Trainer {
                     if case .stop(let reason) = position.stopping.observe(validation: report.loss) { stopReason = "\(reason)"; break training }
                 }
                 if stopRequested != 0 {
-                    stopReason = "\(StopSignal.name(stopRequested)) received"
+                    stopReason = StopSignal.received != 0 ? "\(StopSignal.name(StopSignal.received)) received" : "a stop signal reached another rank"
                     break training
                 }
                 if let stopAfter, position.globalStep >= stopAfter {
@@ -206,7 +206,7 @@ public final class Trainer {
         }
         stepCounts[0] = loss.raw
         stepCounts[1] = correct
-        stepCounts[2] = Int64(StopSignal.received)  // any rank's signal stops every rank after this step
+        stepCounts[2] = StopSignal.received != 0 ? 1 : 0  // any rank's signal stops every rank after this step
         try world.allReduce(stepCounts, .sum)
         let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
         guard meanLoss.isFinite else { throw RunError.nonFinite(step: globalStep + 1, what: "the training loss") }

@@ -34,15 +34,18 @@ struct ShoalProcess {
         try execute(binary, arguments, timeout: timeout)
     }
 
-    /// `launch/mpirun -n RANKS shoal ARGS`.
-    static func mpirun(ranks: Int, _ arguments: [String], timeout: TimeInterval = 300) throws -> Result {
-        try execute(root.appendingPathComponent("launch/mpirun").path, ["-n", String(ranks), binary] + arguments, timeout: timeout)
+    /// `launch/mpirun -n RANKS shoal ARGS`; `whileRunning` is called with the mpirun process once it started.
+    static func mpirun(ranks: Int, _ arguments: [String], timeout: TimeInterval = 300,
+                       whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
+        try execute(root.appendingPathComponent("launch/mpirun").path, ["-n", String(ranks), binary] + arguments,
+                    timeout: timeout, whileRunning: whileRunning)
     }
 
     /// One job at a time: the machines have 2 cores, and parallel MPI jobs would only time out.
     private static let gate = NSLock()
 
-    private static func execute(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> Result {
+    private static func execute(_ executable: String, _ arguments: [String], timeout: TimeInterval,
+                                whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
         gate.lock()
         defer { gate.unlock() }
         let process = Process()
@@ -60,6 +63,8 @@ struct ShoalProcess {
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         try process.run()
+        let watcher = Thread { whileRunning(process) }
+        watcher.start()
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
             kill(-process.processIdentifier, SIGKILL)

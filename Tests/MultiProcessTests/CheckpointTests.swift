@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// Checkpoints written by real ranks, resumed by real ranks (issue 7).
+@Suite(.serialized) struct CheckpointTests {
+    /// 1200 samples at global batch 256: 5 steps an epoch, 8 epochs = 40 steps.
+    static let run = ["training.epochs=8"]
+
+    @Test func resumingOnAnotherWorldSizeGivesTheUninterruptedBitsInExactMode() throws {
+        let straight = try TrainingRun.launch("configs/fashion-cnn.yaml", ranks: 2, Self.run + ["distributed.reduction=exact"])
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try TrainingRun.launch("configs/fashion-cnn.yaml", ranks: 2, Self.run + ["distributed.reduction=exact"],
+                                           directory: directory, flags: ["--stop-after", "20"])
+        #expect(first.result.status == 0, "\(first.result.combined)")
+        #expect(first.result.output.contains("checkpoint written: step 20"))
+        let second = try TrainingRun.launch("configs/fashion-cnn.yaml", ranks: 3, Self.run + ["distributed.reduction=exact"],
+                                            directory: directory, flags: ["--resume", "auto"])
+        #expect(second.result.status == 0, "\(second.result.combined)")
+        #expect(second.result.output.contains("resumed from step 20"), "\(second.result.combined)")
+        #expect(straight.parameterHash != nil)
+        #expect(second.parameterHash == straight.parameterHash)
+    }
+
+    @Test func resumingAtTheSameWorldSizeGivesTheUninterruptedBitsInFastMode() throws {
+        let straight = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, Self.run + ["distributed.reduction=fast"])
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, Self.run + ["distributed.reduction=fast"],
+                                   directory: directory, flags: ["--stop-after", "13"])
+        let resumed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, Self.run + ["distributed.reduction=fast"],
+                                             directory: directory, flags: ["--resume", "auto"])
+        #expect(resumed.result.status == 0, "\(resumed.result.combined)")
+        #expect(resumed.parameterHash == straight.parameterHash)
+    }
+
+    @Test func aChangedConfigIsRefusedWithTheDifferenceUnlessAllowed() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], directory: directory, flags: ["--stop-after", "2"])
+        let refused = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["optimizer.lr=0.01"], directory: directory,
+                                             flags: ["--resume", "auto"])
+        #expect(refused.result.status != 0)
+        #expect(refused.result.error.contains("optimizer.lr: 0.002 -> 0.01"), "\(refused.result.combined)")
+        #expect(refused.result.error.contains("--allow-config-change"))
+        let allowed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["optimizer.lr=0.01"], directory: directory,
+                                             flags: ["--resume", "auto", "--allow-config-change"])
+        #expect(allowed.result.status == 0, "\(allowed.result.combined)")
+        #expect(allowed.result.output.contains("resumed from step 2"))
+    }
+
+    @Test func aCorruptCheckpointIsRefusedWithItsReason() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 1, [], directory: directory, flags: ["--stop-after", "2"])
+        let checkpoint = directory + "/fashion-mlp/checkpoints/step-00000002"
+        let model = URL(fileURLWithPath: checkpoint + "/model.safetensors")
+        var bytes = try Data(contentsOf: model)
+        bytes[bytes.count - 5] ^= 0x01
+        try bytes.write(to: model)
+        let resumed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], directory: directory,
+                                             flags: ["--resume", checkpoint])
+        #expect(resumed.result.status != 0)
+        #expect(resumed.result.error.contains("SHA-256 mismatch"), "\(resumed.result.combined)")
+        let inspect = try ShoalProcess.run(["inspect", checkpoint])
+        #expect(inspect.status != 0)
+        #expect(inspect.output.contains("verification: FAILED"), "\(inspect.combined)")
+    }
+
+    @Test func killingRankZeroWhileItWritesLeavesThePreviousCheckpointUsable() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let checkpoints = directory + "/fashion-mlp/checkpoints"
+        // Every write pauses 3 s between writing its files and publishing them.
+        setenv("SHOAL_TEST_CHECKPOINT_DELAY_MS", "3000", 1)
+        defer { unsetenv("SHOAL_TEST_CHECKPOINT_DELAY_MS") }
+        let killer = Thread {
+            // Wait for the second checkpoint's temporary directory, then kill -9 the writer (its pid is in the name).
+            for _ in 0..<600 {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? []
+                if names.contains("step-00000002"),
+                   let temporary = names.first(where: { $0.hasPrefix(".tmp-step-00000004-") }),
+                   let pid = Int32(temporary.split(separator: "-").last ?? "") {
+                    kill(pid, SIGKILL)
+                    return
+                }
+                usleep(50_000)
+            }
+        }
+        killer.start()
+        let killed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["checkpoint.every=2"], directory: directory)
+        #expect(killed.result.status != 0, "\(killed.result.combined)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: checkpoints)
+        #expect(!names.contains("step-00000004"), "\(names)")
+        #expect(try String(contentsOfFile: checkpoints + "/latest", encoding: .utf8).contains("step-00000002"))
+        unsetenv("SHOAL_TEST_CHECKPOINT_DELAY_MS")
+        let resumed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["checkpoint.every=2"], directory: directory,
+                                             flags: ["--resume", "auto"])
+        #expect(resumed.result.status == 0, "\(resumed.result.combined)")
+        #expect(resumed.result.output.contains("resumed from step 2"), "\(resumed.result.combined)")
+    }
+
+    @Test func sigtermFinishesTheStepWritesACheckpointAndResumes() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let metrics = directory + "/fashion-mlp/metrics.jsonl"
+        // A long run, interrupted once it has logged a few steps. (mpirun itself, given SIGTERM,
+        // forwards it to the ranks; the test signals the ranks directly, as a batch system does.)
+        let interrupted = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"],
+                                                 directory: directory) { process in
+            for _ in 0..<1200 {
+                if let text = try? String(contentsOfFile: metrics, encoding: .utf8), text.split(separator: "\n").count >= 5 {
+                    // As a batch system does (Slurm's scancel, a node shutdown): SIGTERM to every rank.
+                    let pid = process.processIdentifier
+                    let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+                    for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGTERM) }
+                    return
+                }
+                usleep(50_000)
+            }
+        }
+        #expect(interrupted.result.output.contains("stopped early: SIGTERM received"), "\(interrupted.result.combined)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/fashion-mlp/checkpoints")
+        #expect(names.contains { $0.hasPrefix("step-") }, "\(names)")
+        let resumed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"], directory: directory,
+                                             flags: ["--resume", "auto", "--stop-after", "1"])
+        #expect(resumed.result.output.contains("resumed from step"), "\(resumed.result.combined)")
+    }
+}
