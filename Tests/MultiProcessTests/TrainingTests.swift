@@ -8,7 +8,8 @@ import Testing
         for ranks in [1, 2, 3] {
             let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: ranks, ["distributed.reduction=fast"])
             #expect(run.result.status == 0, "\(run.result.combined)")
-            losses[ranks] = try #require(run.finalLoss, "\(run.result.combined)")
+            let loss: Double = try #require(run.finalLoss, "\(run.result.combined)")
+            losses[ranks] = loss
         }
         let reference = try #require(losses[1])
         for (ranks, loss) in losses {
@@ -63,7 +64,8 @@ import Testing
         for ranks in [1, 2, 3, 4] {
             let run = try TrainingRun.launch(config, ranks: ranks, ["distributed.reduction=exact", "data.limit_train=640"])
             #expect(run.result.status == 0, "\(run.result.combined)")
-            hashes[ranks] = try #require(run.parameterHash, "\(run.result.combined)")
+            let hash: String = try #require(run.parameterHash, "\(run.result.combined)")
+            hashes[ranks] = hash
         }
         let again = try TrainingRun.launch(config, ranks: 3, ["distributed.reduction=exact", "data.limit_train=640"])
         #expect(Set(hashes.values).count == 1, "\(hashes)")
