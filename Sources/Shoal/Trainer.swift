@@ -69,10 +69,16 @@ public final class Trainer {
         case .none: .none
         }
         sync = try GradientSync(world: world, gradients: model.arena.gradients, bucketElements: bucketElements, overlap: overlap)
-        let leavesPerRank = (plan.maxLeafCount + world.size - 1) / world.size
-        exact = config.distributed.reduction == .exact
-            ? ExactReduction(world: world, segments: model.arena.entries.map { $0.offset..<($0.offset + $0.count) }, maxLeaves: leavesPerRank)
-            : nil
+        if config.distributed.reduction == .exact {
+            guard plan.maxLeafCount <= ExactReduction.maximumLeaves else {
+                throw RunError.configuration("training.micro_batch: exact reduction takes at most \(ExactReduction.maximumLeaves) leaves a step, "
+                    + "global_batch / micro_batch gives \(plan.maxLeafCount)")
+            }
+            exact = ExactReduction(world: world, segments: model.arena.entries.map { $0.offset..<($0.offset + $0.count) },
+                                   maxLeaves: plan.maxLeafCount)
+        } else {
+            exact = nil
+        }
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
         permutation = .allocate(capacity: train.count)
@@ -173,35 +179,42 @@ public final class Trainer {
         let batchSize = plan.batchSize(step: step)
         let scale = 1 / Float(batchSize)
         var loss = FixedPointSum(), correct: Int64 = 0
-        arena.zeroGradients()
-        sync.begin()
         let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
-        var remaining = leaves.underestimatedCount
-        for (k, leaf) in leaves.enumerated() {
-            remaining -= 1
-            let n = try loadLeaf(step: step, leaf: leaf)
-            let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n,
-                                       context: ForwardContext(training: true, step: UInt64(globalStep),
-                                                               sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
-            correct += countCorrect(output, n)
-            loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale))
-            if let exact {
-                // Each leaf's gradient is kept apart until the scale of the fixed-point sum is agreed.
-                if k > 0 { arena.zeroGradients() }
-                model.backward()
-                _ = exact.leafGradient(k).update(fromContentsOf: arena.gradients)
-            } else if remaining == 0 {
-                // The last leaf's backward finishes the arena front to back: hand buckets on as it goes.
-                model.backward { [sync] offset in sync.finished(upTo: offset) }
-            } else {
-                model.backward()
-            }
-        }
         if let exact {
-            let finite = try exact.reduce(leafCount: leaves.underestimatedCount, totalLeaves: plan.leafCount(step: step),
-                                          into: arena.gradients)
-            guard finite else { throw RunError.nonFinite(step: globalStep + 1, what: "a gradient") }
+            // Exact: each leaf's gradient goes into the fixed-point sum as soon as it exists.
+            var attempt = 0
+            repeat {
+                exact.beginStep()
+                arena.zeroGradients()  // accumulate() leaves them zeroed for each next leaf
+                for leaf in leaves {
+                    let (leafLoss, leafCorrect) = try computeLeaf(step: step, leaf: leaf, globalStep: globalStep, scale: scale)
+                    if attempt == 0 { loss.add(leafLoss); correct += leafCorrect }
+                    model.backward()
+                    exact.accumulate(arena.gradients)
+                }
+                attempt += 1
+                switch try exact.finish(into: arena.gradients) {
+                case .done: attempt = 0
+                case .redo: continue
+                case .nonFinite: throw RunError.nonFinite(step: globalStep + 1, what: "a gradient")
+                }
+            } while attempt > 0
         } else {
+            arena.zeroGradients()
+            sync.begin()
+            var remaining = leaves.underestimatedCount
+            for leaf in leaves {
+                remaining -= 1
+                let (leafLoss, leafCorrect) = try computeLeaf(step: step, leaf: leaf, globalStep: globalStep, scale: scale)
+                loss.add(leafLoss)
+                correct += leafCorrect
+                if remaining == 0 {
+                    // The last leaf's backward finishes the arena front to back: hand buckets on as it goes.
+                    model.backward { [sync] offset in sync.finished(upTo: offset) }
+                } else {
+                    model.backward()
+                }
+            }
             try sync.wait()
         }
         stepCounts[0] = loss.raw
@@ -215,6 +228,17 @@ public final class Trainer {
         }
         optimizer.step(parameters: arena.parameters, gradients: arena.gradients, learningRate: Float(currentRate(globalStep)))
         return (meanLoss, stepCounts[1], Int32(clamping: stepCounts[2]))
+    }
+
+    /// Forward and loss of one leaf (backward is the caller's); returns the leaf's loss sum and
+    /// correct predictions.
+    private func computeLeaf(step: Int, leaf: Int, globalStep: Int, scale: Float) throws -> (Double, Int64) {
+        let n = try loadLeaf(step: step, leaf: leaf)
+        let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n,
+                                   context: ForwardContext(training: true, step: UInt64(globalStep),
+                                                           sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
+        let correct = countCorrect(output, n)
+        return (model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale), correct)
     }
 
     /// Copies leaf `leaf` of step `step` into the input buffers; returns its sample count.

@@ -4,118 +4,188 @@ import Foundation
 /// ranks and any assignment of leaves to ranks (DESIGN.md decision 5).
 ///
 /// Float addition is not associative, so a Float all-reduce changes its last bits with the split.
-/// Here every leaf's gradient is converted to fixed point, `round(g · 2^e)` as an Int64, and the
-/// integers are added, locally and with an integer all-reduce; integer addition is associative.
-/// The exponent `e` is chosen per tensor from the all-reduced maximum |g| over every leaf of the
-/// step, with headroom for the number of leaves, so the sum can never overflow and the conversion
-/// of a value depends only on that value and `e`, which every rank knows before converting.
-/// A NaN or infinity anywhere makes the maximum non-finite on every rank alike.
+/// Here each leaf's gradient is converted to fixed point, `q = round(g · 2^e)` as an Int64, as
+/// soon as backward has produced it; the integers are added locally and with an integer
+/// all-reduce (integer addition is associative) and converted back once.
+///
+/// The exponent `e` of each tensor must be known to every rank before converting. It comes from
+/// the previous step's all-reduced maximum |g| of that tensor, with 2^10 of headroom for growth
+/// and room for the run's largest number of leaves L, so that |q| < 2^50 / L and every sum stays
+/// below 2^50: about 38 bits for the largest gradient of a tensor, far above Float's 24. A step
+/// whose maximum outgrows the headroom, and the first step, are redone: the maximum of this
+/// step is agreed, the exponents set from it, and the leaves computed again. Every rank sees the
+/// same maxima, so every rank redoes the same steps, and the exponents are part of a checkpoint.
+/// A NaN or infinity anywhere is seen by every rank alike.
 ///
 /// ```swift
-/// let exact = ExactReduction(world: world, segments: [0..<1000], maxLeaves: 4)
-/// for leaf in 0..<myLeaves { computeGradient(into: exact.leafGradient(leaf)) }
-/// let finite = try exact.reduce(leafCount: myLeaves, totalLeaves: 8, into: gradients)
+/// let exact = ExactReduction(world: world, segments: [0..<1000])
+/// repeat {
+///     exact.beginStep()
+///     for leaf in myLeaves { computeGradient(leaf, into: gradients); exact.accumulate(gradients) }
+/// } while try exact.finish(into: gradients) == .redo
 /// ```
 public final class ExactReduction {
-    /// Element ranges with one scale each (the parameter tensors), covering the arena.
+    /// What ``finish(into:)`` found.
+    public enum Outcome: Equatable, Sendable {
+        /// The gradients hold the sum over all leaves of all ranks.
+        case done
+        /// The exponents did not fit this step's gradients (or were not known yet); they now do:
+        /// compute the step's leaves again.
+        case redo
+        /// Some gradient was NaN or infinite on some rank.
+        case nonFinite
+    }
+
+    /// Bits of growth a tensor's maximum may show from one step to the next before a redo.
+    public static let headroomBits = 10
+    /// Every sum stays below 2^50 in magnitude, which the Double tricks of `encode`/`decode` need.
+    static let sumBits = 50
+    /// The most leaves a step may have.
+    public static let maximumLeaves = 4096
+    /// Bits kept free for the sum of the run's largest number of leaves: ceil(log2(L)).
+    public let leafBits: Int
+
+    /// Element ranges with one exponent each (the parameter tensors), covering the arena.
     public let segments: [Range<Int>]
     public let count: Int
-    public let maxLeaves: Int
+    /// The exponent of each segment for the next conversion; nil before the first step.
+    public var exponents: [Int]?
     private let world: any Communicator
-    /// (maxLeaves, count): the gradient of each leaf this rank computed in the step.
-    private let leaves: UnsafeMutableBufferPointer<Float>
-    /// (segments): max |g| per tensor, all-reduced with MAX.
-    private let maxima: UnsafeMutableBufferPointer<Float>
-    /// (count): the fixed-point sum.
+    /// (count): the fixed-point sum of this step's leaves.
     private let accumulator: UnsafeMutableBufferPointer<Int64>
+    /// (segments + 1): this step's max |g| per segment, then a NaN/infinity flag.
+    private let maxima: UnsafeMutableBufferPointer<Float>
 
+    /// `maxLeaves`: the most leaves any step of the run has (over all ranks).
     public init(world: any Communicator, segments: [Range<Int>], maxLeaves: Int) {
+        precondition(maxLeaves >= 1 && maxLeaves <= Self.maximumLeaves)
+        var bits = 0
+        while 1 << bits < maxLeaves { bits += 1 }
+        leafBits = bits
         self.world = world
         self.segments = segments
-        self.count = segments.map(\.upperBound).max() ?? 0
-        self.maxLeaves = max(1, maxLeaves)
-        leaves = .allocate(capacity: self.maxLeaves * count)
-        leaves.initialize(repeating: 0)
-        maxima = .allocate(capacity: segments.count)
-        maxima.initialize(repeating: 0)
+        count = segments.map(\.upperBound).max() ?? 0
         accumulator = .allocate(capacity: count)
         accumulator.initialize(repeating: 0)
+        maxima = .allocate(capacity: segments.count + 1)
+        maxima.initialize(repeating: 0)
     }
 
     deinit {
-        leaves.deallocate()
-        maxima.deallocate()
         accumulator.deallocate()
+        maxima.deallocate()
     }
 
-    /// Where leaf `index` of this step keeps its gradient until ``reduce(leafCount:totalLeaves:into:)``.
-    public func leafGradient(_ index: Int) -> UnsafeMutableBufferPointer<Float> {
-        precondition(index >= 0 && index < maxLeaves, "leaf \(index) outside 0..<\(maxLeaves)")
-        return UnsafeMutableBufferPointer(rebasing: leaves[index * count..<(index + 1) * count])
+    /// Starts a step (or its redo): nothing accumulated yet.
+    public func beginStep() {
+        accumulator.update(repeating: 0)
+        maxima.update(repeating: 0)
     }
 
-    /// Sums the first `leafCount` leaf gradients of every rank into `gradients` (identical on all
-    /// ranks). `totalLeaves` is the number of leaves over all ranks (it sets the headroom).
-    /// Returns false, on every rank alike, if any gradient was NaN or infinite.
-    public func reduce(leafCount: Int, totalLeaves: Int, into gradients: UnsafeMutableBufferPointer<Float>) throws -> Bool {
-        precondition(gradients.count >= count && leafCount <= maxLeaves)
-        // 1. Agree on max |g| per tensor.
+    /// Adds one leaf's gradient: records its maxima and, if the exponents are known, adds its
+    /// fixed-point image to the step's sum. Leaves `gradient` zeroed for the next leaf.
+    public func accumulate(_ gradient: UnsafeMutableBufferPointer<Float>) {
+        precondition(gradient.count >= count)
+        var poisoned = false
         for (s, segment) in segments.enumerated() {
-            var m: Float = 0
-            for leaf in 0..<leafCount {
-                let g = leaves.baseAddress! + leaf * count
-                for i in segment {
-                    let a = abs(g[i])
-                    if !(a <= m) { m = a.isNaN ? .infinity : a }
-                }
-            }
-            maxima[s] = m
+            let scale = exponents.map { Double(sign: .plus, exponent: $0[s], significand: 1) }
+            let (m, poison) = Self.accumulate(gradient.baseAddress!, segment, scale: scale, into: accumulator.baseAddress!)
+            maxima[s] = max(maxima[s], m)
+            poisoned = poisoned || poison
         }
-        try world.allReduce(maxima, .max)
-        guard maxima.allSatisfy({ $0.isFinite }) else { return false }
-        // 2. Convert with the agreed exponent and add as integers.
-        let headroom = Self.headroomBits(totalLeaves)
-        for (s, segment) in segments.enumerated() {
-            let e = Self.exponent(maximum: maxima[s], headroomBits: headroom)
-            let scale = Double(sign: .plus, exponent: e, significand: 1)
-            let sum = accumulator.baseAddress!
-            for i in segment { sum[i] = 0 }
-            for leaf in 0..<leafCount {
-                let g = leaves.baseAddress! + leaf * count
-                for i in segment { sum[i] &+= Int64((Double(g[i]) * scale).rounded(.toNearestOrEven)) }
+        if poisoned { maxima[segments.count] = 1 }
+    }
+
+    /// One pass over `range`, eight lanes at a time: max |g|, a NaN/infinity check, `sum += encode(g)`
+    /// when `scale` is given, and g = 0. (As a scalar loop the Float max and sum would be one long
+    /// dependency chain: they do not reassociate.)
+    static func accumulate(_ g: UnsafeMutablePointer<Float>, _ range: Range<Int>, scale: Double?,
+                           into sum: UnsafeMutablePointer<Int64>) -> (Float, Bool) {
+        var m8 = SIMD8<Float>(repeating: 0), poison8 = SIMD8<Float>(repeating: 0)
+        let scale4 = SIMD4<Double>(repeating: scale ?? 0), magic4 = SIMD4<Double>(repeating: magic)
+        let magicBits4 = SIMD4<Int64>(repeating: Int64(bitPattern: magic.bitPattern))
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let v = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            let a = v.replacing(with: -v, where: v .< 0)
+            m8 = m8.replacing(with: a, where: a .> m8)
+            poison8 += v * 0  // 0 · x is 0 for every finite x and NaN for NaN or ±infinity
+            if scale != nil {
+                let low = UnsafeMutableRawPointer(sum + i), high = UnsafeMutableRawPointer(sum + i + 4)
+                let qLow = unsafeBitCast(SIMD4<Double>(v.lowHalf) * scale4 + magic4, to: SIMD4<Int64>.self) &- magicBits4
+                let qHigh = unsafeBitCast(SIMD4<Double>(v.highHalf) * scale4 + magic4, to: SIMD4<Int64>.self) &- magicBits4
+                low.storeBytes(of: low.loadUnaligned(as: SIMD4<Int64>.self) &+ qLow, as: SIMD4<Int64>.self)
+                high.storeBytes(of: high.loadUnaligned(as: SIMD4<Int64>.self) &+ qHigh, as: SIMD4<Int64>.self)
             }
+            UnsafeMutableRawPointer(g + i).storeBytes(of: SIMD8<Float>(repeating: 0), as: SIMD8<Float>.self)
+            i += 8
+        }
+        var m = m8.max(), poison = poison8.sum()
+        while i < range.upperBound {
+            let a = abs(g[i])
+            m = a > m ? a : m
+            poison += g[i] * 0
+            if let scale { sum[i] &+= encode(g[i], scale: scale) }
+            g[i] = 0
+            i += 1
+        }
+        return (m, poison != 0 || poison.isNaN)
+    }
+
+    /// Agrees on the maxima, then either completes the sum into `gradients` or asks for a redo.
+    public func finish(into gradients: UnsafeMutableBufferPointer<Float>) throws -> Outcome {
+        try world.allReduce(maxima, .max)
+        if maxima[segments.count] != 0 { return .nonFinite }
+        let fits = exponents.map { e in segments.indices.allSatisfy { maxima[$0] < limit(exponent: e[$0]) } } ?? false
+        guard fits, let current = exponents else {
+            exponents = segments.indices.map { exponent(maximum: maxima[$0]) }
+            return .redo
         }
         try world.allReduce(accumulator, .sum)
-        // 3. Back to Float, once.
         for (s, segment) in segments.enumerated() {
-            let e = Self.exponent(maximum: maxima[s], headroomBits: headroom)
-            let inverse = Double(sign: .plus, exponent: -e, significand: 1)
-            for i in segment { gradients[i] = Float(Double(accumulator[i]) * inverse) }
+            let inverse = Double(sign: .plus, exponent: -current[s], significand: 1)
+            for i in segment { gradients[i] = Float(Self.decode(accumulator[i]) * inverse) }
         }
-        return true
+        // Follow the gradients: the next step converts with this step's maxima (plus headroom).
+        exponents = segments.indices.map { exponent(maximum: maxima[$0]) }
+        return .done
     }
 
-    /// Bits kept free so that `totalLeaves` values of magnitude ≤ the maximum, each rounded,
-    /// sum without overflow: ceil(log2(leaves)) plus one for the rounding and the sign.
-    static func headroomBits(_ totalLeaves: Int) -> Int {
-        var bits = 0
-        while (1 << bits) < max(1, totalLeaves) { bits += 1 }
-        return bits + 1
+    /// The exponent that maps |g| ≤ maximum · 2^headroom below 2^50 / 2^leafBits.
+    func exponent(maximum: Float) -> Int {
+        let top = Self.sumBits - Self.headroomBits - leafBits
+        guard maximum > 0 else { return top }
+        return top - (Int(maximum.exponent) + 1)  // maximum < 2^(maximum.exponent + 1)
     }
 
-    /// The power of two that maps |g| ≤ maximum into [0, 2^(62 − headroom)].
-    static func exponent(maximum: Float, headroomBits: Int) -> Int {
-        guard maximum > 0 else { return 0 }
-        // maximum < 2^(maximum.exponent + 1)
-        return 62 - headroomBits - (Int(maximum.exponent) + 1)
+    /// Magnitudes at or above this do not fit exponent `e` (no headroom left).
+    func limit(exponent e: Int) -> Float {
+        Float(Double(sign: .plus, exponent: Self.sumBits - leafBits - e, significand: 1))
+    }
+
+    /// 1.5 · 2^52: adding it to a Double below 2^51 in magnitude leaves round-to-nearest-even of
+    /// that Double as an integer in the low bits, and subtracting it turns such an integer back.
+    /// Both vectorise, unlike conversions between Double and Int64 before AVX-512.
+    static let magic = 0x1.8p52
+
+    /// round(g · scale) to nearest even, for |g · scale| < 2^51.
+    @inline(__always)
+    static func encode(_ g: Float, scale: Double) -> Int64 {
+        Int64(bitPattern: (Double(g) * scale + magic).bitPattern) &- Int64(bitPattern: magic.bitPattern)
+    }
+
+    /// Double(q) for |q| < 2^51.
+    @inline(__always)
+    static func decode(_ q: Int64) -> Double {
+        Double(bitPattern: UInt64(bitPattern: q &+ Int64(bitPattern: magic.bitPattern))) - magic
     }
 
     /// The fixed-point image of one value: depends only on `value` and `exponent`.
     public static func encode(_ value: Float, exponent: Int) -> Int64 {
-        Int64((Double(value) * Double(sign: .plus, exponent: exponent, significand: 1)).rounded(.toNearestOrEven))
+        encode(value, scale: Double(sign: .plus, exponent: exponent, significand: 1))
     }
 
     public static func decode(_ value: Int64, exponent: Int) -> Float {
-        Float(Double(value) * Double(sign: .plus, exponent: -exponent, significand: 1))
+        Float(decode(value) * Double(sign: .plus, exponent: -exponent, significand: 1))
     }
 }

@@ -198,13 +198,17 @@ public struct DistributedConfig: Equatable, Sendable {
         case exact
     }
 
+    /// How bucket all-reduces overlap backward (fast mode). Measured on 2 ranks × 1 core each
+    /// (benchmarks/RESULTS.md): with every core computing, a communication thread or MPI
+    /// progress costs more than it hides, so `none` is the default; `thread` pays off when
+    /// ranks have a spare core or the network, not the CPU, moves the bytes.
     public enum Overlap: String, CaseIterable, Sendable {
         case thread, nonblocking, none
     }
 
     public var reduction: Reduction = .fast
     public var bucketMB = 4.0
-    public var overlap: Overlap = .thread
+    public var overlap: Overlap = .none
 
     public init() {}
 }
