@@ -22,11 +22,13 @@ let package = Package(
         // The only code that includes <mpi.h>.
         .target(name: "MPIShim", dependencies: ["CMPI"]),
 
+        // C hot loops compiled for AVX2 and baseline x86-64, picked at load time.
+        .target(name: "ShoalKernels"),
         .target(name: "ShoalTensor", dependencies: ["CBLAS"]),
         .target(name: "ShoalNN", dependencies: ["ShoalTensor"]),
         .target(name: "ShoalOptim", dependencies: ["ShoalTensor"]),
         .target(name: "ShoalData", dependencies: ["ShoalTensor", "CZlib"]),
-        .target(name: "ShoalComm", dependencies: ["MPIShim"]),
+        .target(name: "ShoalComm", dependencies: ["MPIShim", "ShoalKernels"]),
         .target(name: "ShoalConfig", dependencies: ["ShoalNN", "ShoalOptim", "Yams"]),
         .target(name: "Coordinator", dependencies: [
             "ShoalTensor", "ShoalComm", "ShoalConfig", .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalKernels
 
 /// Sums per-leaf gradients over all ranks with a result that is bit-identical for any number of
 /// ranks and any assignment of leaves to ranks (DESIGN.md decision 5).
@@ -86,50 +87,14 @@ public final class ExactReduction {
     /// fixed-point image to the step's sum. Leaves `gradient` zeroed for the next leaf.
     public func accumulate(_ gradient: UnsafeMutableBufferPointer<Float>) {
         precondition(gradient.count >= count)
-        var poisoned = false
         for (s, segment) in segments.enumerated() {
+            var special: UInt32 = 0
             let scale = exponents.map { Double(sign: .plus, exponent: $0[s], significand: 1) }
-            let (m, poison) = Self.accumulate(gradient.baseAddress!, segment, scale: scale, into: accumulator.baseAddress!)
-            maxima[s] = max(maxima[s], m)
-            poisoned = poisoned || poison
+            let largest = shoal_fixed_point_accumulate(gradient.baseAddress! + segment.lowerBound, segment.count, scale ?? 0,
+                                                       scale == nil ? 0 : 1, accumulator.baseAddress! + segment.lowerBound, &special)
+            maxima[s] = max(maxima[s], special != 0 ? .infinity : Float(bitPattern: largest))
+            if special != 0 { maxima[segments.count] = 1 }
         }
-        if poisoned { maxima[segments.count] = 1 }
-    }
-
-    /// One pass over `range`, eight lanes at a time: max |g|, a NaN/infinity check, `sum += encode(g)`
-    /// when `scale` is given, and g = 0. (As a scalar loop the Float max and sum would be one long
-    /// dependency chain: they do not reassociate.)
-    static func accumulate(_ g: UnsafeMutablePointer<Float>, _ range: Range<Int>, scale: Double?,
-                           into sum: UnsafeMutablePointer<Int64>) -> (Float, Bool) {
-        var m8 = SIMD8<Float>(repeating: 0), poison8 = SIMD8<Float>(repeating: 0)
-        let scale4 = SIMD4<Double>(repeating: scale ?? 0), magic4 = SIMD4<Double>(repeating: magic)
-        let magicBits4 = SIMD4<Int64>(repeating: Int64(bitPattern: magic.bitPattern))
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-            let v = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
-            let a = v.replacing(with: -v, where: v .< 0)
-            m8 = m8.replacing(with: a, where: a .> m8)
-            poison8 += v * 0  // 0 · x is 0 for every finite x and NaN for NaN or ±infinity
-            if scale != nil {
-                let low = UnsafeMutableRawPointer(sum + i), high = UnsafeMutableRawPointer(sum + i + 4)
-                let qLow = unsafeBitCast(SIMD4<Double>(v.lowHalf) * scale4 + magic4, to: SIMD4<Int64>.self) &- magicBits4
-                let qHigh = unsafeBitCast(SIMD4<Double>(v.highHalf) * scale4 + magic4, to: SIMD4<Int64>.self) &- magicBits4
-                low.storeBytes(of: low.loadUnaligned(as: SIMD4<Int64>.self) &+ qLow, as: SIMD4<Int64>.self)
-                high.storeBytes(of: high.loadUnaligned(as: SIMD4<Int64>.self) &+ qHigh, as: SIMD4<Int64>.self)
-            }
-            UnsafeMutableRawPointer(g + i).storeBytes(of: SIMD8<Float>(repeating: 0), as: SIMD8<Float>.self)
-            i += 8
-        }
-        var m = m8.max(), poison = poison8.sum()
-        while i < range.upperBound {
-            let a = abs(g[i])
-            m = a > m ? a : m
-            poison += g[i] * 0
-            if let scale { sum[i] &+= encode(g[i], scale: scale) }
-            g[i] = 0
-            i += 1
-        }
-        return (m, poison != 0 || poison.isNaN)
     }
 
     /// Agrees on the maxima, then either completes the sum into `gradients` or asks for a redo.
@@ -143,8 +108,8 @@ public final class ExactReduction {
         }
         try world.allReduce(accumulator, .sum)
         for (s, segment) in segments.enumerated() {
-            let inverse = Double(sign: .plus, exponent: -current[s], significand: 1)
-            for i in segment { gradients[i] = Float(Self.decode(accumulator[i]) * inverse) }
+            shoal_fixed_point_decode(accumulator.baseAddress! + segment.lowerBound, segment.count,
+                                     Double(sign: .plus, exponent: -current[s], significand: 1), gradients.baseAddress! + segment.lowerBound)
         }
         // Follow the gradients: the next step converts with this step's maxima (plus headroom).
         exponents = segments.indices.map { exponent(maximum: maxima[$0]) }

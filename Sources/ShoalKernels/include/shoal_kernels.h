@@ -1,0 +1,17 @@
+// Hot loops that need CPU features Swift cannot ask for per function without unsafe build
+// flags: each is compiled for AVX2 and for baseline x86-64, and the loader picks one at start
+// (target_clones). Both versions compute the same bits: only exact integer operations and
+// correctly rounded IEEE operations are used.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/// One pass over a leaf's gradient g[0..<n] for exact reduction:
+///   returns the largest |g| as its IEEE bit pattern (for finite values this orders as |g| does),
+///   sets *special to 1 if some g is NaN or infinite,
+///   if convert is non-zero, adds round_to_nearest_even(g · scale) to sum (|g · scale| < 2^51),
+///   and sets g to 0 for the next leaf.
+uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int convert, int64_t *sum, uint32_t *special);
+
+/// out[i] = (float)(sum[i] · inverse_scale) for |sum[i]| < 2^51.
+void shoal_fixed_point_decode(const int64_t *sum, size_t n, double inverse_scale, float *out);
