@@ -18,12 +18,16 @@ public final class ProgressDisplay {
         self.plainEvery = max(1, stepsPerEpoch / 10)
     }
 
-    /// `auto` redraws on a terminal and prints plain lines elsewhere.
+    /// `auto` redraws on a terminal and prints plain lines elsewhere. Under mpirun a rank's
+    /// stdout is a pseudo-terminal whatever mpirun's is, so launch/mpirun passes
+    /// `SHOAL_STDOUT_IS_TTY` along; a rank without it trusts its own stdout.
     public static func mode(for setting: String) -> Mode {
         switch setting {
-        case "none": .eventsOnly
-        case "plain": .plain
-        default: isatty(STDOUT_FILENO) != 0 ? .redraw : .plain
+        case "none": return .eventsOnly
+        case "plain": return .plain
+        default:
+            if let told = ProcessInfo.processInfo.environment["SHOAL_STDOUT_IS_TTY"] { return told == "1" ? .redraw : .plain }
+            return isatty(STDOUT_FILENO) != 0 ? .redraw : .plain
         }
     }
 
