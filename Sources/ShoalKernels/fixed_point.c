@@ -12,28 +12,19 @@ uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int conv
     int64_t magic_bits;
     memcpy(&magic_bits, &magic, sizeof magic_bits);
     uint32_t largest = 0, odd = 0;
-    if (convert) {
-        for (size_t i = 0; i < n; i++) {
-            uint32_t bits;
-            memcpy(&bits, g + i, sizeof bits);
-            const uint32_t magnitude = bits & 0x7fffffffu;
-            largest = magnitude > largest ? magnitude : largest;
-            odd |= (bits & 0x7f800000u) == 0x7f800000u;
+    for (size_t i = 0; i < n; i++) {  // the compiler moves the test of `convert` out of the loop
+        uint32_t bits;
+        memcpy(&bits, g + i, sizeof bits);
+        const uint32_t magnitude = bits & 0x7fffffffu;
+        largest = magnitude > largest ? magnitude : largest;
+        odd |= (bits & 0x7f800000u) == 0x7f800000u;
+        if (convert) {
             const double x = (double)g[i] * scale + magic;
             int64_t q;
             memcpy(&q, &x, sizeof q);
             sum[i] += q - magic_bits;
-            g[i] = 0;
         }
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            uint32_t bits;
-            memcpy(&bits, g + i, sizeof bits);
-            const uint32_t magnitude = bits & 0x7fffffffu;
-            largest = magnitude > largest ? magnitude : largest;
-            odd |= (bits & 0x7f800000u) == 0x7f800000u;
-            g[i] = 0;
-        }
+        g[i] = 0;
     }
     *special = odd;
     return largest;
