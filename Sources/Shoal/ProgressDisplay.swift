@@ -33,18 +33,20 @@ public final class ProgressDisplay {
 
     func update(step: Int, epoch: Int, loss: Double, samplesPerSecond: Double, elapsed: Double, now: Double, firstStep: Int = 0) {
         let done = step + 1
+        // Decide first, format after: most steps print nothing, and those must not allocate.
+        switch mode {
+        case .silent, .eventsOnly: return
+        case .plain: guard done % plainEvery == 0 || done == totalSteps else { return }
+        case .redraw: guard now - lastDraw > 0.25 || done == totalSteps else { return }
+        }
         let eta = done < totalSteps ? elapsed / Double(done - firstStep) * Double(totalSteps - done) : 0
         let line = String(format: "step %d/%d  epoch %d  loss %.4f  %.0f samples/s  ETA %@",
                           done, totalSteps, epoch + 1, loss, samplesPerSecond, Self.duration(eta))
-        switch mode {
-        case .silent, .eventsOnly: return
-        case .plain:
-            guard done % plainEvery == 0 || done == totalSteps else { return }
-            print(line)
-        case .redraw:
-            guard now - lastDraw > 0.25 || done == totalSteps else { return }
+        if mode == .redraw {
             lastDraw = now
             print("\r\u{1B}[2K" + line, terminator: done == totalSteps ? "\n" : "")
+        } else {
+            print(line)
         }
         fflush(nil)
     }

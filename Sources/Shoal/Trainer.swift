@@ -131,8 +131,11 @@ public final class Trainer {
                 progress.update(step: position.globalStep, epoch: position.epoch, loss: loss,
                                 samplesPerSecond: Double(samples) / (now - start), elapsed: now - start, now: now,
                                 firstStep: firstStep)
-                log.record([("kind", "train"), ("step", position.globalStep + 1), ("epoch", position.epoch + 1), ("loss", loss),
-                            ("accuracy", Double(correct) / Double(batch)), ("lr", currentRate(position.globalStep))])
+                // About ten lines an epoch: formatting a line allocates, and most steps must not.
+                if (position.globalStep + 1) % max(1, plan.stepsPerEpoch / 10) == 0 {
+                    log.record([("kind", "train"), ("step", position.globalStep + 1), ("epoch", position.epoch + 1), ("loss", loss),
+                                ("accuracy", Double(correct) / Double(batch)), ("lr", currentRate(position.globalStep))])
+                }
                 position.globalStep += 1
                 position.stepInEpoch += 1
                 if position.stepInEpoch == plan.stepsPerEpoch { position.epoch += 1; position.stepInEpoch = 0; endOfEpoch = true }

@@ -103,7 +103,7 @@ public final class ExactReduction {
         if maxima[segments.count] != 0 { return .nonFinite }
         let fits = exponents.map { e in segments.indices.allSatisfy { maxima[$0] < limit(exponent: e[$0]) } } ?? false
         guard fits, let current = exponents else {
-            exponents = segments.indices.map { exponent(maximum: maxima[$0]) }
+            exponents = segments.indices.map { exponent(maximum: maxima[$0]) }  // once, or on a rare redo
             return .redo
         }
         try world.allReduce(accumulator, .sum)
@@ -112,7 +112,8 @@ public final class ExactReduction {
                                      Double(sign: .plus, exponent: -current[s], significand: 1), gradients.baseAddress! + segment.lowerBound)
         }
         // Follow the gradients: the next step converts with this step's maxima (plus headroom).
-        exponents = segments.indices.map { exponent(maximum: maxima[$0]) }
+        // In place: a step allocates nothing.
+        for s in segments.indices { exponents![s] = exponent(maximum: maxima[s]) }
         return .done
     }
 
