@@ -77,9 +77,12 @@ public final class ExactReduction {
         maxima.deallocate()
     }
 
+    /// Leaves accumulated since `beginStep()`; the first one writes the sum instead of adding.
+    private var leavesThisStep = 0
+
     /// Starts a step (or its redo): nothing accumulated yet.
     public func beginStep() {
-        accumulator.update(repeating: 0)
+        leavesThisStep = 0
         maxima.update(repeating: 0)
     }
 
@@ -87,11 +90,14 @@ public final class ExactReduction {
     /// fixed-point image to the step's sum. Leaves `gradient` zeroed for the next leaf.
     public func accumulate(_ gradient: UnsafeMutableBufferPointer<Float>) {
         precondition(gradient.count >= count)
+        let mode = Int32(exponents == nil ? 0 : SHOAL_FIXED_POINT_CONVERT)
+            | Int32(leavesThisStep == 0 ? SHOAL_FIXED_POINT_FIRST : 0)
+        leavesThisStep += 1
         for (s, segment) in segments.enumerated() {
             var special: UInt32 = 0
-            let scale = exponents.map { Double(sign: .plus, exponent: $0[s], significand: 1) }
-            let largest = shoal_fixed_point_accumulate(gradient.baseAddress! + segment.lowerBound, segment.count, scale ?? 0,
-                                                       scale == nil ? 0 : 1, accumulator.baseAddress! + segment.lowerBound, &special)
+            let scale = exponents.map { Double(sign: .plus, exponent: $0[s], significand: 1) } ?? 0
+            let largest = shoal_fixed_point_accumulate(gradient.baseAddress! + segment.lowerBound, segment.count, scale,
+                                                       mode, accumulator.baseAddress! + segment.lowerBound, &special)
             maxima[s] = max(maxima[s], special != 0 ? .infinity : Float(bitPattern: largest))
             if special != 0 { maxima[segments.count] = 1 }
         }
@@ -101,6 +107,7 @@ public final class ExactReduction {
     public func finish(into gradients: UnsafeMutableBufferPointer<Float>) throws -> Outcome {
         try world.allReduce(maxima, .max)
         if maxima[segments.count] != 0 { return .nonFinite }
+        if leavesThisStep == 0 { accumulator.update(repeating: 0) }  // a rank without leaves adds zeros
         let fits = exponents.map { e in segments.indices.allSatisfy { maxima[$0] < limit(exponent: e[$0]) } } ?? false
         guard fits, let current = exponents else {
             exponents = segments.indices.map { exponent(maximum: maxima[$0]) }  // once, or on a rare redo

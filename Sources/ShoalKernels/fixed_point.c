@@ -8,11 +8,12 @@
 static const double magic = 6755399441055744.0;
 
 __attribute__((target_clones("avx2", "default")))
-uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int convert, int64_t *sum, uint32_t *special) {
+uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special) {
+    const int convert = mode & SHOAL_FIXED_POINT_CONVERT, first = mode & SHOAL_FIXED_POINT_FIRST;
     int64_t magic_bits;
     memcpy(&magic_bits, &magic, sizeof magic_bits);
     uint32_t largest = 0, odd = 0;
-    for (size_t i = 0; i < n; i++) {  // the compiler moves the test of `convert` out of the loop
+    for (size_t i = 0; i < n; i++) {  // the compiler moves the tests of `mode` out of the loop
         uint32_t bits;
         memcpy(&bits, g + i, sizeof bits);
         const uint32_t magnitude = bits & 0x7fffffffu;
@@ -22,7 +23,7 @@ uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int conv
             const double x = (double)g[i] * scale + magic;
             int64_t q;
             memcpy(&q, &x, sizeof q);
-            sum[i] += q - magic_bits;
+            sum[i] = (first ? 0 : sum[i]) + (q - magic_bits);  // the first leaf writes: no zeroing pass
         }
         g[i] = 0;
     }

@@ -160,7 +160,7 @@ struct CheckpointStoreTests {
     }
 
     @Test("the test delay hook holds a finished checkpoint in its temporary directory until the rename")
-    func delayHook() async throws {
+    func delayHook() throws {
         #expect(CheckpointStore.delayMilliseconds(from: ["SHOAL_TEST_CHECKPOINT_DELAY_MS": "1500"]) == 1500)
         #expect(CheckpointStore.delayMilliseconds(from: [:]) == 0)
         #expect(CheckpointStore.delayMilliseconds(from: ["SHOAL_TEST_CHECKPOINT_DELAY_MS": "soon"]) == 0)
@@ -168,14 +168,17 @@ struct CheckpointStoreTests {
         let root = try makeTemporaryDirectory()
         defer { removeTemporaryDirectory(root) }
         var store = CheckpointStore(root: root)
-        store.testDelayMilliseconds = 1500
-        let writer = Task.detached { [store] in
-            try store.write(model: sampleModel(step: 3), optimizer: sampleOptimizer(step: 3), state: sampleState(step: 3))
+        // Long enough that a loaded machine (tests run in parallel on 2 cores) still sees the window.
+        store.testDelayMilliseconds = 5000
+        let writer = Thread { [store] in
+            _ = try? store.write(model: sampleModel(step: 3), optimizer: sampleOptimizer(step: 3), state: sampleState(step: 3))
         }
+        writer.start()
         let temporary = root.appendingPathComponent(".tmp-step-00000003-\(getpid())")
         var sawFinishedTemporary = false
-        for _ in 0..<100 where !sawFinishedTemporary {
-            try await Task.sleep(for: .milliseconds(10))
+        let deadline = Date().addingTimeInterval(60)
+        while !sawFinishedTemporary && Date() < deadline {
+            usleep(5_000)
             sawFinishedTemporary = FileManager.default.fileExists(atPath: temporary.appendingPathComponent("state.json").path)
         }
         #expect(sawFinishedTemporary)
@@ -183,7 +186,7 @@ struct CheckpointStoreTests {
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("step-00000003").path))
         #expect(CheckpointStore.latestName(in: root) == nil)
         #expect(errorMessage { _ = try CheckpointStore.newest(in: root) } == "no checkpoint found in \(root.path)")
-        _ = try await writer.value
+        while !writer.isFinished && Date() < deadline { usleep(10_000) }
         #expect(try CheckpointStore.newest(in: root).checkpoint.state.step == 3)
     }
 

@@ -71,8 +71,8 @@ import Testing
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let checkpoints = directory + "/fashion-mlp/checkpoints"
-        // Every write pauses 3 s between writing its files and publishing them.
-        setenv("SHOAL_TEST_CHECKPOINT_DELAY_MS", "3000", 1)
+        // Every write pauses 5 s between writing its files and publishing them.
+        setenv("SHOAL_TEST_CHECKPOINT_DELAY_MS", "5000", 1)
         defer { unsetenv("SHOAL_TEST_CHECKPOINT_DELAY_MS") }
         let killer = Thread {
             // Wait for the second checkpoint's temporary directory, then kill -9 the writer (its pid is in the name).

@@ -6,12 +6,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum {
+    /// Convert and add to the sum (else only measure).
+    SHOAL_FIXED_POINT_CONVERT = 1,
+    /// The step's first leaf: write the sum instead of adding to it.
+    SHOAL_FIXED_POINT_FIRST = 2,
+};
+
 /// One pass over a leaf's gradient g[0..<n] for exact reduction:
 ///   returns the largest |g| as its IEEE bit pattern (for finite values this orders as |g| does),
 ///   sets *special to 1 if some g is NaN or infinite,
-///   if convert is non-zero, adds round_to_nearest_even(g · scale) to sum (|g · scale| < 2^51),
-///   and sets g to 0 for the next leaf.
-uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int convert, int64_t *sum, uint32_t *special);
+///   with SHOAL_FIXED_POINT_CONVERT adds round_to_nearest_even(g · scale) to sum (|g · scale| < 2^51),
+///   (with SHOAL_FIXED_POINT_FIRST too, stores it instead), and sets g to 0 for the next leaf.
+uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special);
 
 /// out[i] = (float)(sum[i] · inverse_scale) for |sum[i]| < 2^51.
 void shoal_fixed_point_decode(const int64_t *sum, size_t n, double inverse_scale, float *out);
