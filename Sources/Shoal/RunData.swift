@@ -19,7 +19,11 @@ public func loadSplits(for config: RunConfig) throws -> DataSplits {
     let train: Dataset, test: Dataset
     switch data.source {
     case .fashionMNIST:
-        (train, test) = try FashionMNIST.load(directory: data.path)
+        do {
+            (train, test) = try FashionMNIST.load(directory: data.path)
+        } catch {
+            throw RunError.configuration("data.path: \(error)")
+        }
     case .csv:
         guard let csv = data.csv else { throw RunError.configuration("data.csv: required when data.source is csv") }
         let target: CSVTarget = switch csv.target {
@@ -27,10 +31,19 @@ public func loadSplits(for config: RunConfig) throws -> DataSplits {
         case .index(let index): .index(index)
         }
         let delimiter = csv.delimiter.first ?? ","
-        let all = try CSVReader.read(path: csv.path, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+        let all: Dataset
+        do {
+            all = try CSVReader.read(path: csv.path, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+        } catch {
+            throw RunError.configuration("data.csv.path: \(error)")
+        }
         if let testPath = csv.testPath {
             train = all
-            test = try CSVReader.read(path: testPath, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+            do {
+                test = try CSVReader.read(path: testPath, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+            } catch {
+                throw RunError.configuration("data.csv.test_path: \(error)")
+            }
         } else {
             let split = DataSplits.testSplit(count: all.count, fraction: csv.testFraction, seed: config.seed)
             train = all.subset(split.train)

@@ -108,7 +108,13 @@ public final class Trainer {
     public func run(resume: ResumeRequest? = nil, allowConfigChange: Bool = false, stopAfter: Int? = nil) throws -> TrainingSummary {
         StopSignal.install()
         var position = TrainingPosition(stopping: try makeEarlyStopping())
-        if let resume, let restored = try restore(resume, allowConfigChange: allowConfigChange) { position = restored }
+        if let resume {
+            if let restored = try restore(resume, allowConfigChange: allowConfigChange) {
+                position = restored
+            } else {
+                progress.message("no checkpoint in \(config.checkpointDirectory) yet: starting from step 0")
+            }
+        }
         if world.rank == 0 {
             progress.message("\(config.name): \(model.parameterCount) parameters, \(splits.train.count) training samples, "
                 + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), "

@@ -90,10 +90,7 @@ extension Trainer {
         let message = try broadcastText(failure ?? "")
         guard message.isEmpty else { throw CollectiveError(message: "cannot resume: \(message)") }
         stateText = try broadcastText(stateText)
-        guard !stateText.isEmpty else {
-            progress.message("no checkpoint in \(config.checkpointDirectory) yet: starting from step 0")
-            return nil
-        }
+        guard !stateText.isEmpty else { return nil }
         let state = try JSONDecoder().decode(CheckpointState.self, from: Data(stateText.utf8))
         if let checkpoint {
             for entry in model.arena.entries {

@@ -13,8 +13,16 @@ struct InspectCommand: ParsableCommand {
     var checkpoint: String
 
     func run() throws {
+        guard FileManager.default.fileExists(atPath: checkpoint) else {
+            throw CommandError(description: "\(checkpoint): no such file or directory")
+        }
         let report = inspectReport(path: URL(fileURLWithPath: checkpoint))
         print(report, terminator: report.hasSuffix("\n") ? "" : "\n")
         if report.contains("verification: FAILED") { throw ExitCode.failure }
     }
+}
+
+/// A failure to report as "Error: ..." with exit code 1, without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
 }

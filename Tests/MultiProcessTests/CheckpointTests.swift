@@ -126,4 +126,18 @@ import Testing
                                              flags: ["--resume", "auto", "--stop-after", "1"])
         #expect(resumed.result.output.contains("resumed from step"), "\(resumed.result.combined)")
     }
+
+    @Test func evaluatingACheckpointGivesTheSameReportOnAnyNumberOfRanks() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], directory: directory, flags: ["--stop-after", "3"])
+        let arguments = ["eval", "configs/fashion-mlp.yaml", "--checkpoint", "auto"]
+            + ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.dir=\(directory)"].flatMap { ["--set", $0] }
+        let one = try ShoalProcess.mpirun(ranks: 1, arguments)
+        let three = try ShoalProcess.mpirun(ranks: 3, arguments)
+        #expect(one.status == 0, "\(one.combined)")
+        #expect(one.output.contains("test accuracy"), "\(one.combined)")
+        let report = { (output: String) in output.split(separator: "\n").filter { !$0.hasPrefix("resumed") } }
+        #expect(report(one.output) == report(three.output), "\(one.output)\n---\n\(three.output)")
+    }
 }

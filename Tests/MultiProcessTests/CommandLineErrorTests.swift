@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @Suite struct CommandLineErrorTests {
@@ -20,5 +21,33 @@ import Testing
         #expect(result.error.contains("cannot read size 'lots'"), "\(result.combined)")
         let dtype = try ShoalProcess.run(["bench", "allreduce", "--dtype", "half"])
         #expect(dtype.error.contains("half"), "\(dtype.combined)")
+    }
+}
+
+@Suite struct UserInputErrorTests {
+    @Test func aMissingConfigFileIsNamed() throws {
+        let result = try ShoalProcess.run(["train", "configs/does-not-exist.yaml"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("configs/does-not-exist.yaml: cannot read the file"), "\(result.combined)")
+    }
+
+    @Test func aMissingDataFileIsNamedWithItsKey() throws {
+        let result = try ShoalProcess.run(["train", "configs/csv-binary.yaml", "--set", "data.csv.path=missing.csv"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("data.csv.path: missing.csv: cannot read"), "\(result.combined)")
+    }
+
+    @Test func inspectingNothingFails() throws {
+        let result = try ShoalProcess.run(["inspect", "/nonexistent/checkpoint"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("/nonexistent/checkpoint: no such file or directory"), "\(result.combined)")
+    }
+
+    @Test func evaluatingWithoutACheckpointSaysSo() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try ShoalProcess.run(["eval", "configs/fashion-mlp.yaml", "--set", "logging.dir=\(directory)"])
+        #expect(result.status != 0)
+        #expect(result.error.contains("no checkpoint found in \(directory)/fashion-mlp/checkpoints"), "\(result.combined)")
     }
 }
