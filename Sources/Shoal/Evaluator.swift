@@ -1,6 +1,7 @@
 import ShoalComm
 import ShoalData
 import ShoalNN
+import ShoalTensor
 
 /// Evaluates the model on a data set sharded across ranks: chunk c of `microBatch` samples is
 /// computed by rank c mod p, and the integer counts and fixed-point loss are summed over ranks,
@@ -26,12 +27,13 @@ final class Evaluator {
         self.classCount = classCount
         self.buffers = buffers
         counts = .allocate(capacity: 1 + classCount * classCount)
+        counts.initialize(repeating: 0)
     }
 
     deinit { counts.deallocate() }
 
     func evaluate(_ data: Dataset) throws -> ClassificationReport {
-        counts.initialize(repeating: 0)
+        counts.update(repeating: 0)
         var loss = FixedPointSum()
         let chunks = (data.count + microBatch - 1) / microBatch
         for chunk in stride(from: world.rank, to: chunks, by: world.size) {
@@ -41,7 +43,7 @@ final class Evaluator {
             let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: .inference)
             loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: 0))
             if classCount > 0 {
-                let predictions = Predictions(output: output, width: model.outputShape.reduce(1, *), loss: model.lossSpec)
+                let predictions = Predictions(output: output, width: model.outputShape.reduce(1, *))
                 for i in 0..<n {
                     let truth = Int(buffers.targets[i * data.targetWidth]), predicted = predictions.label(of: i)
                     if (0..<classCount).contains(truth) { counts[1 + truth * classCount + predicted] += 1 }
@@ -60,14 +62,10 @@ final class Evaluator {
 struct Predictions {
     let output: UnsafeBufferPointer<Float>
     let width: Int
-    let loss: LossSpec
 
     func label(of sample: Int) -> Int {
         let row = output.baseAddress! + sample * width
-        if width == 1 { return row[0] > 0 ? 1 : 0 }
-        var best = 0
-        for j in 1..<width where row[j] > row[best] { best = j }
-        return best
+        return width == 1 ? (row[0] > 0 ? 1 : 0) : argmax(row, count: width)
     }
 
     /// Number of classes the outputs stand for, or 0 for a regression loss.

@@ -25,8 +25,9 @@ public final class Trainer {
     public let plan: BatchPlan
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
-    let sync: GradientSync
-    /// Set in exact mode: per-leaf gradients summed in fixed point (same bits for any world size).
+    /// Fast mode: Float sums of the gradient buckets.
+    let sync: GradientSync?
+    /// Exact mode: per-leaf gradients summed in fixed point (same bits for any world size).
     let exact: ExactReduction?
     let buffers: BatchBuffers
     let evaluator: Evaluator
@@ -37,8 +38,6 @@ public final class Trainer {
     let stepCounts: UnsafeMutableBufferPointer<Int64>
     public let progress: ProgressDisplay
     let log: MetricsLog
-
-    public var totalSteps: Int { plan.stepsPerEpoch * config.training.epochs }
 
     public init(config: RunConfig, world: any Communicator) throws {
         self.config = config
@@ -61,22 +60,25 @@ public final class Trainer {
         }
         plan = try BatchPlan(sampleCount: train.count, globalBatch: config.training.globalBatch, microBatch: m, seed: config.seed)
         optimizer = try RunComponents.makeOptimizer(config.optimizer, arena: model.arena)
-        schedule = try RunComponents.schedule(config.schedule, totalSteps: plan.stepsPerEpoch * config.training.epochs)
-        let bucketElements = max(1024, Int(config.distributed.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
-        let overlap: GradientSync.Overlap = switch config.distributed.overlap {
-        case .thread: .thread
-        case .nonblocking: .nonblocking
-        case .none: .none
-        }
-        sync = try GradientSync(world: world, gradients: model.arena.gradients, bucketElements: bucketElements, overlap: overlap)
-        if config.distributed.reduction == .exact {
+        let totalSteps = plan.stepsPerEpoch * config.training.epochs
+        schedule = try RunComponents.schedule(config.schedule, totalSteps: totalSteps)
+        switch config.distributed.reduction {
+        case .exact:
             guard plan.maxLeafCount <= ExactReduction.maximumLeaves else {
                 throw RunError.configuration("training.micro_batch: exact reduction takes at most \(ExactReduction.maximumLeaves) leaves a step, "
                     + "global_batch / micro_batch gives \(plan.maxLeafCount)")
             }
             exact = ExactReduction(world: world, segments: model.arena.entries.map { $0.offset..<($0.offset + $0.count) },
                                    maxLeaves: plan.maxLeafCount)
-        } else {
+            sync = nil
+        case .fast:
+            let bucketElements = max(1024, Int(config.distributed.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
+            let overlap: GradientSync.Overlap = switch config.distributed.overlap {
+            case .thread: .thread
+            case .nonblocking: .nonblocking
+            case .none: .none
+            }
+            sync = try GradientSync(world: world, gradients: model.arena.gradients, bucketElements: bucketElements, overlap: overlap)
             exact = nil
         }
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
@@ -86,7 +88,7 @@ public final class Trainer {
         stepCounts = .allocate(capacity: 3)
         stepCounts.initialize(repeating: 0)
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
-                                   totalSteps: plan.stepsPerEpoch * config.training.epochs, stepsPerEpoch: plan.stepsPerEpoch)
+                                   totalSteps: totalSteps, stepsPerEpoch: plan.stepsPerEpoch)
         log = try MetricsLog(directory: world.rank == 0 ? config.runDirectory : nil)
         try verifyReplicasMatch(step: 0)
     }
@@ -196,7 +198,7 @@ public final class Trainer {
                 exact.beginStep()
                 arena.zeroGradients()  // accumulate() leaves them zeroed for each next leaf
                 for leaf in leaves {
-                    let (leafLoss, leafCorrect) = try computeLeaf(step: step, leaf: leaf, globalStep: globalStep, scale: scale)
+                    let (leafLoss, leafCorrect) = computeLeaf(step: step, leaf: leaf, globalStep: globalStep, scale: scale)
                     if attempt == 0 { loss.add(leafLoss); correct += leafCorrect }
                     model.backward()
                     exact.accumulate(arena.gradients)
@@ -208,13 +210,13 @@ public final class Trainer {
                 case .nonFinite: throw RunError.nonFinite(step: globalStep + 1, what: "a gradient")
                 }
             } while attempt > 0
-        } else {
+        } else if let sync {
             arena.zeroGradients()
             sync.begin()
             var remaining = leaves.underestimatedCount
             for leaf in leaves {
                 remaining -= 1
-                let (leafLoss, leafCorrect) = try computeLeaf(step: step, leaf: leaf, globalStep: globalStep, scale: scale)
+                let (leafLoss, leafCorrect) = computeLeaf(step: step, leaf: leaf, globalStep: globalStep, scale: scale)
                 loss.add(leafLoss)
                 correct += leafCorrect
                 if remaining == 0 {
@@ -241,8 +243,8 @@ public final class Trainer {
 
     /// Forward and loss of one leaf (backward is the caller's); returns the leaf's loss sum and
     /// correct predictions.
-    private func computeLeaf(step: Int, leaf: Int, globalStep: Int, scale: Float) throws -> (Double, Int64) {
-        let n = try loadLeaf(step: step, leaf: leaf)
+    private func computeLeaf(step: Int, leaf: Int, globalStep: Int, scale: Float) -> (Double, Int64) {
+        let n = loadLeaf(step: step, leaf: leaf)
         let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n,
                                    context: ForwardContext(training: true, step: UInt64(globalStep),
                                                            sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
@@ -251,7 +253,7 @@ public final class Trainer {
     }
 
     /// Copies leaf `leaf` of step `step` into the input buffers; returns its sample count.
-    private func loadLeaf(step: Int, leaf: Int) throws -> Int {
+    private func loadLeaf(step: Int, leaf: Int) -> Int {
         let positions = plan.leaf(step: step, leaf: leaf)
         for (row, position) in positions.enumerated() { buffers.indices[row] = permutation[position] }
         let n = positions.count
@@ -261,7 +263,7 @@ public final class Trainer {
 
     private func countCorrect(_ output: UnsafeBufferPointer<Float>, _ n: Int) -> Int64 {
         guard classCount > 0 else { return 0 }
-        let predictions = Predictions(output: output, width: model.outputShape.reduce(1, *), loss: config.loss)
+        let predictions = Predictions(output: output, width: model.outputShape.reduce(1, *))
         var correct: Int64 = 0
         for i in 0..<n where predictions.label(of: i) == Int(buffers.targets[i * splits.train.targetWidth]) { correct += 1 }
         return correct
@@ -273,13 +275,17 @@ public final class Trainer {
     }
 
     /// All ranks compare their parameter hashes; any difference is an error on every rank.
-    func verifyReplicasMatch(step: Int) throws {
-        guard world.size > 1 else { return }
-        let hash = Array(parameterHash().utf8)
+    /// Returns the (common) hash.
+    @discardableResult
+    func verifyReplicasMatch(step: Int) throws -> String {
+        let own = parameterHash()
+        guard world.size > 1 else { return own }
+        let hash = Array(own.utf8)
         var all = [UInt8](repeating: 0, count: hash.count * world.size)
         try hash.withUnsafeBytes { send in try all.withUnsafeMutableBytes { try world.allGather(send, into: $0) } }
         let hashes = (0..<world.size).map { String(decoding: all[$0 * hash.count..<($0 + 1) * hash.count], as: UTF8.self) }
         guard Set(hashes).count == 1 else { throw RunError.replicasDiverged(step: step, hashes: hashes) }
+        return own
     }
 }
 

@@ -23,12 +23,12 @@ extension Trainer {
     /// Rank 0 writes a checkpoint of `position` after all ranks agreed that their parameters are
     /// identical; every rank learns whether the write succeeded, so they fail (or go on) together.
     func writeCheckpoint(_ position: TrainingPosition) throws {
-        try verifyReplicasMatch(step: position.globalStep)
+        let hash = try verifyReplicasMatch(step: position.globalStep)
         var failure: String?
         if world.rank == 0 {
             do {
                 try checkpointStore.write(model: modelTensors(), optimizer: optimizerTensors(),
-                                          state: checkpointState(position))
+                                          state: checkpointState(position, parameterHash: hash))
             } catch {
                 failure = "\(error)"
             }
@@ -55,7 +55,7 @@ extension Trainer {
         optimizer.stateTensors.map { SafeTensor(name: $0.name, shape: $0.shape, elements: UnsafeBufferPointer($0.values)) }
     }
 
-    func checkpointState(_ position: TrainingPosition) throws -> CheckpointState {
+    func checkpointState(_ position: TrainingPosition, parameterHash: String) throws -> CheckpointState {
         let stopping = String(decoding: try JSONEncoder().encode(position.stopping), as: UTF8.self)
         return CheckpointState(
             step: position.globalStep, epoch: position.epoch,
@@ -64,7 +64,7 @@ extension Trainer {
             worldSize: world.size, reduction: config.distributed.reduction.rawValue,
             versions: .init(shoal: shoalVersion, mpi: world is MPICommunicator ? MPICommunicator.libraryVersion : "none",
                             blas: blasConfiguration),
-            parameterHash: parameterHash(),
+            parameterHash: parameterHash,
             extra: ["optimizer_step": String(optimizer.stepCount), "early_stopping": stopping,
                     // Exact reduction converts the next step with these; a resumed run must too.
                     "exact_exponents": exact?.exponents.map { $0.map(String.init).joined(separator: ",") } ?? ""])

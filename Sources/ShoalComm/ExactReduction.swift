@@ -136,29 +136,19 @@ public final class ExactReduction {
         Float(Double(sign: .plus, exponent: Self.sumBits - leafBits - e, significand: 1))
     }
 
-    /// 1.5 · 2^52: adding it to a Double below 2^51 in magnitude leaves round-to-nearest-even of
-    /// that Double as an integer in the low bits, and subtracting it turns such an integer back.
-    /// Both vectorise, unlike conversions between Double and Int64 before AVX-512.
-    static let magic = 0x1.8p52
-
-    /// round(g · scale) to nearest even, for |g · scale| < 2^51.
-    @inline(__always)
-    static func encode(_ g: Float, scale: Double) -> Int64 {
-        Int64(bitPattern: (Double(g) * scale + magic).bitPattern) &- Int64(bitPattern: magic.bitPattern)
-    }
-
-    /// Double(q) for |q| < 2^51.
-    @inline(__always)
-    static func decode(_ q: Int64) -> Double {
-        Double(bitPattern: UInt64(bitPattern: q &+ Int64(bitPattern: magic.bitPattern))) - magic
-    }
-
-    /// The fixed-point image of one value: depends only on `value` and `exponent`.
+    /// The fixed-point image of one value: depends only on `value` and `exponent`. The same
+    /// kernel as `accumulate` (round to nearest even, for |value · 2^exponent| < 2^51).
     public static func encode(_ value: Float, exponent: Int) -> Int64 {
-        encode(value, scale: Double(sign: .plus, exponent: exponent, significand: 1))
+        var g = value, q: Int64 = 0, special: UInt32 = 0
+        _ = shoal_fixed_point_accumulate(&g, 1, Double(sign: .plus, exponent: exponent, significand: 1),
+                                         Int32(SHOAL_FIXED_POINT_CONVERT | SHOAL_FIXED_POINT_FIRST), &q, &special)
+        return q
     }
 
+    /// The value `q` stands for at `exponent`, through the same kernel as `finish(into:)`.
     public static func decode(_ value: Int64, exponent: Int) -> Float {
-        Float(decode(value) * Double(sign: .plus, exponent: -exponent, significand: 1))
+        var q = value, out: Float = 0
+        shoal_fixed_point_decode(&q, 1, Double(sign: .plus, exponent: -exponent, significand: 1), &out)
+        return out
     }
 }
