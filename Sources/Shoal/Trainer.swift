@@ -25,10 +25,8 @@ public final class Trainer {
     public let plan: BatchPlan
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
-    /// Fast mode: Float sums of the gradient buckets.
-    let sync: GradientSync?
-    /// Exact mode: per-leaf gradients summed in fixed point (same bits for any world size).
-    let exact: ExactReduction?
+    /// How this run sums the gradients of a step over the ranks.
+    let reduction: GradientReduction
     let buffers: BatchBuffers
     let evaluator: Evaluator
     let classCount: Int
@@ -68,9 +66,12 @@ public final class Trainer {
                 throw RunError.configuration("training.micro_batch: exact reduction takes at most \(ExactReduction.maximumLeaves) leaves a step, "
                     + "global_batch / micro_batch gives \(plan.maxLeafCount)")
             }
-            exact = ExactReduction(world: world, segments: model.arena.entries.map { $0.offset..<($0.offset + $0.count) },
-                                   maxLeaves: plan.maxLeafCount)
-            sync = nil
+            let exact = ExactReduction(world: world, segments: model.arena.entries.map { $0.offset..<($0.offset + $0.count) },
+                                       maxLeaves: plan.maxLeafCount)
+            let sum = UnsafeMutableBufferPointer<Float>.allocate(capacity: model.arena.gradients.count)
+            sum.initialize(repeating: 0)
+            model.arena.zeroGradients()
+            reduction = .exact(exact, sum: sum)
         case .fast:
             let bucketElements = max(1024, Int(config.distributed.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
             let overlap: GradientSync.Overlap = switch config.distributed.overlap {
@@ -78,8 +79,7 @@ public final class Trainer {
             case .nonblocking: .nonblocking
             case .none: .none
             }
-            sync = try GradientSync(world: world, gradients: model.arena.gradients, bucketElements: bucketElements, overlap: overlap)
-            exact = nil
+            reduction = .fast(try GradientSync(world: world, gradients: model.arena.gradients, bucketElements: bucketElements, overlap: overlap))
         }
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
@@ -94,6 +94,7 @@ public final class Trainer {
     }
 
     deinit {
+        if case .exact(_, let sum) = reduction { sum.deallocate() }
         permutation.deallocate()
         stepCounts.deallocate()
     }
@@ -191,12 +192,14 @@ public final class Trainer {
         let scale = 1 / Float(batchSize)
         var loss = FixedPointSum(), correct: Int64 = 0
         let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
-        if let exact {
-            // Exact: each leaf's gradient goes into the fixed-point sum as soon as it exists.
+        let gradients: UnsafeMutableBufferPointer<Float>
+        switch reduction {
+        case .exact(let exact, let sum):
+            // Each leaf's gradient goes into the fixed-point sum as soon as it exists;
+            // accumulate() leaves the arena's gradients zeroed for the next leaf (and step).
             var attempt = 0
             repeat {
                 exact.beginStep()
-                arena.zeroGradients()  // accumulate() leaves them zeroed for each next leaf
                 for leaf in leaves {
                     let (leafLoss, leafCorrect) = computeLeaf(step: step, leaf: leaf, globalStep: globalStep, scale: scale)
                     if attempt == 0 { loss.add(leafLoss); correct += leafCorrect }
@@ -204,13 +207,14 @@ public final class Trainer {
                     exact.accumulate(arena.gradients)
                 }
                 attempt += 1
-                switch try exact.finish(into: arena.gradients) {
+                switch try exact.finish(into: sum) {
                 case .done: attempt = 0
                 case .redo: continue
                 case .nonFinite: throw RunError.nonFinite(step: globalStep + 1, what: "a gradient")
                 }
             } while attempt > 0
-        } else if let sync {
+            gradients = sum
+        case .fast(let sync):
             arena.zeroGradients()
             sync.begin()
             var remaining = leaves.underestimatedCount
@@ -227,6 +231,7 @@ public final class Trainer {
                 }
             }
             try sync.wait()
+            gradients = arena.gradients
         }
         stepCounts[0] = loss.raw
         stepCounts[1] = correct
@@ -235,9 +240,9 @@ public final class Trainer {
         let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
         guard meanLoss.isFinite else { throw RunError.nonFinite(step: globalStep + 1, what: "the training loss") }
         if let maxNorm = config.optimizer.clipNorm {
-            _ = clipGlobalNorm(arena.gradients, maxNorm: Float(maxNorm))
+            _ = clipGlobalNorm(gradients, maxNorm: Float(maxNorm))
         }
-        optimizer.step(parameters: arena.parameters, gradients: arena.gradients, learningRate: Float(currentRate(globalStep)))
+        optimizer.step(parameters: arena.parameters, gradients: gradients, learningRate: Float(currentRate(globalStep)))
         return (meanLoss, stepCounts[1], Int32(clamping: stepCounts[2]))
     }
 
@@ -286,6 +291,19 @@ public final class Trainer {
         let hashes = (0..<world.size).map { String(decoding: all[$0 * hash.count..<($0 + 1) * hash.count], as: UTF8.self) }
         guard Set(hashes).count == 1 else { throw RunError.replicasDiverged(step: step, hashes: hashes) }
         return own
+    }
+}
+
+/// How a run sums the gradients of a step over the ranks (`distributed.reduction`).
+enum GradientReduction {
+    /// Float sums of the gradient buckets, into the arena's gradients.
+    case fast(GradientSync)
+    /// Per-leaf gradients summed in fixed point, the same bits for any world size, into `sum`,
+    /// (parameterCount); the arena's own gradients stay zero between leaves.
+    case exact(ExactReduction, sum: UnsafeMutableBufferPointer<Float>)
+
+    var exact: ExactReduction? {
+        if case .exact(let exact, _) = self { exact } else { nil }
     }
 }
 

@@ -16,6 +16,7 @@ public struct CollectiveCheck {
             try checkReductions(Int64.self, count: count) { Int64($0) }
             try checkReductions(Int32.self, count: count) { Int32($0) }
             try checkNonBlocking(count: count)
+            try checkReduceScatterAndAllGather(count: count)
         }
         try checkBroadcast()
         try checkAllGather()
@@ -51,6 +52,41 @@ public struct CollectiveCheck {
             try world.allReduce(buffer, operation)
             for i in 0..<count where buffer[i] != make(expected(i)) {
                 throw Mismatch(description: "\(T.self) \(operation) of \(count) elements: element \(i) is \(buffer[i]), expected \(expected(i))")
+            }
+        }
+    }
+
+    /// Rank r contributes r + 1 + (i mod 5) · 2^40 at element i (beyond Float and Int32), so its
+    /// block must hold p(p+1)/2 + p · (i mod 5) · 2^40; then each rank puts -(owner + 1) · i into
+    /// its block of a Float buffer and the all-gather must give every block from its owner. The
+    /// blocks must tile 0..<count in rank order, even when count < p leaves some empty.
+    private func checkReduceScatterAndAllGather(count: Int) throws {
+        let p = world.size, r = world.rank
+        var next = 0
+        for owner in 0..<p {
+            let block = world.blockRange(count: count, rank: owner)
+            guard block.lowerBound == next, block.count <= world.maximumBlockCount(count: count) else {
+                throw Mismatch(description: "blocks of \(count) elements: rank \(owner) has \(block)")
+            }
+            next = block.upperBound
+        }
+        guard next == count else { throw Mismatch(description: "blocks of \(count) elements end at \(next)") }
+        let sums = UnsafeMutableBufferPointer<Int64>.allocate(capacity: count)
+        let scratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: world.maximumBlockCount(count: count))
+        let gathered = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        defer { sums.deallocate(); scratch.deallocate(); gathered.deallocate() }
+        for i in 0..<count { sums[i] = Int64(r + 1) + Int64(i % 5) << 40 }
+        try world.reduceScatterSum(sums, scratch: scratch)
+        let own = world.blockRange(count: count)
+        for i in own where sums[i] != Int64(p * (p + 1) / 2) + Int64(p * (i % 5)) << 40 {
+            throw Mismatch(description: "reduce-scatter of \(count) elements: element \(i) is \(sums[i])")
+        }
+        gathered.initialize(repeating: .nan)
+        for i in own { gathered[i] = -Float(r + 1) * Float(i) }
+        try world.allGatherBlocks(gathered)
+        for owner in 0..<p {
+            for i in world.blockRange(count: count, rank: owner) where gathered[i] != -Float(owner + 1) * Float(i) {
+                throw Mismatch(description: "all-gather of blocks of \(count) elements: element \(i) is \(gathered[i])")
             }
         }
     }

@@ -1,3 +1,5 @@
+import MPIShim
+
 /// The collective operations a Shoal rank needs, over all ranks of the job.
 ///
 /// Two real implementations: ``MPICommunicator`` (started under `mpirun`) and
@@ -27,6 +29,13 @@ public protocol Communicator: AnyObject, Sendable {
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws
     /// Concatenates every rank's `send` bytes, in rank order, into `receive` (size × send.count bytes).
     func allGather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) throws
+    /// Sums `buffer` over all ranks, but only this rank's block of it (``blockRange(count:)``)
+    /// ends up holding the complete sum; the other blocks hold partial sums. `scratch` holds at
+    /// least ``maximumBlockCount(count:)`` elements. With ``allGatherBlocks(_:)`` after it, an
+    /// all-reduce whose work between the two halves is split over the ranks.
+    func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>) throws
+    /// Every rank contributes its block of `buffer` (``blockRange(count:)``) and receives all others.
+    func allGatherBlocks<Element: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<Element>) throws
     /// Returns once every rank has called it.
     func barrier() throws
     /// Seconds since an arbitrary point, from the same clock on every call.
@@ -36,6 +45,18 @@ public protocol Communicator: AnyObject, Sendable {
     func abort(code: Int32) -> Never
     /// Shuts the communicator down; call once, after the last collective.
     func finalize() throws
+}
+
+extension Communicator {
+    /// The elements of `count` that `rank` (this rank by default) owns in ``reduceScatterSum(_:scratch:)``
+    /// and ``allGatherBlocks(_:)``: the ranks' blocks in rank order, sizes differing by at most one.
+    public func blockRange(count: Int, rank: Int? = nil) -> Range<Int> {
+        let r = Int32(rank ?? self.rank), p = Int32(size)
+        return Int(shoal_block_start(count, r, p))..<Int(shoal_block_start(count, r + 1, p))
+    }
+
+    /// The largest block of `count` elements over the ranks.
+    public func maximumBlockCount(count: Int) -> Int { (count + size - 1) / size }
 }
 
 /// An all-reduce in flight, from ``Communicator/startAllReduce(_:_:)``.

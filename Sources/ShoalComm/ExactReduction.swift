@@ -54,6 +54,8 @@ public final class ExactReduction {
     private let world: any Communicator
     /// (count): the fixed-point sum of this step's leaves.
     private let accumulator: UnsafeMutableBufferPointer<Int64>
+    /// (largest block of count over the ranks): the neighbour's partial sums in the reduce-scatter.
+    private let scratch: UnsafeMutableBufferPointer<Int64>
     /// (segments + 1): this step's max |g| per segment, then a NaN/infinity flag.
     private let maxima: UnsafeMutableBufferPointer<Float>
 
@@ -68,12 +70,15 @@ public final class ExactReduction {
         count = segments.map(\.upperBound).max() ?? 0
         accumulator = .allocate(capacity: count)
         accumulator.initialize(repeating: 0)
+        scratch = .allocate(capacity: world.maximumBlockCount(count: count))
+        scratch.initialize(repeating: 0)
         maxima = .allocate(capacity: segments.count + 1)
         maxima.initialize(repeating: 0)
     }
 
     deinit {
         accumulator.deallocate()
+        scratch.deallocate()
         maxima.deallocate()
     }
 
@@ -113,11 +118,17 @@ public final class ExactReduction {
             exponents = segments.indices.map { exponent(maximum: maxima[$0]) }  // once, or on a rare redo
             return .redo
         }
-        try world.allReduce(accumulator, .sum)
+        // Each rank completes and decodes its block of the sum, then the ranks swap decoded
+        // blocks: Float bytes on the wire for the second half, and 1/p of the decoding each.
+        try world.reduceScatterSum(accumulator, scratch: scratch)
+        let own = world.blockRange(count: count)
         for (s, segment) in segments.enumerated() {
-            shoal_fixed_point_decode(accumulator.baseAddress! + segment.lowerBound, segment.count,
-                                     Double(sign: .plus, exponent: -current[s], significand: 1), gradients.baseAddress! + segment.lowerBound)
+            let part = segment.clamped(to: own)
+            guard !part.isEmpty else { continue }
+            shoal_fixed_point_decode(accumulator.baseAddress! + part.lowerBound, part.count,
+                                     Double(sign: .plus, exponent: -current[s], significand: 1), gradients.baseAddress! + part.lowerBound)
         }
+        try world.allGatherBlocks(UnsafeMutableBufferPointer(rebasing: gradients[0..<count]))
         // Follow the gradients: the next step converts with this step's maxima (plus headroom).
         // In place: a step allocates nothing.
         for s in segments.indices { exponents![s] = exponent(maximum: maxima[s]) }

@@ -65,6 +65,19 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         try check(shoal_mpi_allgather(send.baseAddress, receive.baseAddress, send.count), "MPI_Allgather")
     }
 
+    public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>) throws {
+        guard let base = buffer.baseAddress, buffer.count > 0, size > 1 else { return }
+        guard scratch.count >= maximumBlockCount(count: buffer.count), let spare = scratch.baseAddress else {
+            throw CommunicatorError.invalidArgument("reduce-scatter scratch has \(scratch.count) elements, needs \(maximumBlockCount(count: buffer.count))")
+        }
+        try check(shoal_mpi_reduce_scatter_sum_int64(base, buffer.count, spare), "MPI_Sendrecv (reduce-scatter)")
+    }
+
+    public func allGatherBlocks<Element: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<Element>) throws {
+        guard let base = buffer.baseAddress, buffer.count > 0, size > 1 else { return }
+        try check(shoal_mpi_allgather_blocks(base, buffer.count, Element.elementKind.shimType), "MPI_Sendrecv (all-gather)")
+    }
+
     public func barrier() throws { try check(shoal_mpi_barrier(), "MPI_Barrier") }
 
     public func wallTime() -> Double { shoal_mpi_wtime() }

@@ -34,6 +34,10 @@ public final class SingleProcessCommunicator: Communicator {
         }
     }
 
+    public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>) throws {}
+
+    public func allGatherBlocks<Element: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<Element>) throws {}
+
     public func barrier() throws {}
 
     public func wallTime() -> Double {

@@ -1,8 +1,9 @@
 import Testing
 
 /// Every collective checked under real mpirun with several processes (`shoal selftest-comm`
-/// verifies sums and maxima for Float/Double/Int64/Int32 at 1, 1023 and 1 M elements,
-/// a non-blocking sum, broadcast and all-gather, and fails the job on any mismatch).
+/// verifies sums and maxima for Float/Double/Int64/Int32 at 1, 1023 and 1 M elements, a
+/// reduce-scatter and block all-gather at the same sizes, a non-blocking sum, broadcast and
+/// all-gather, and fails the job on any mismatch).
 @Suite(.serialized) struct CommunicatorTests {
     @Test(arguments: [2, 3])
     func collectivesAreCorrectOnSeveralRanks(ranks: Int) throws {

@@ -1,6 +1,6 @@
 // Hot loops that need CPU features Swift cannot ask for per function without unsafe build
-// flags: each is compiled for AVX2 and for baseline x86-64, and the loader picks one at start
-// (target_clones). Both versions compute the same bits: only exact integer operations and
+// flags: each is compiled for AVX-512, AVX2 and baseline x86-64, and the loader picks one at
+// start (target_clones). All versions compute the same bits: only exact integer operations and
 // correctly rounded IEEE operations are used.
 #pragma once
 #include <stddef.h>
