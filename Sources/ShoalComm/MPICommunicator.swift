@@ -65,17 +65,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         try check(shoal_mpi_allgather(send.baseAddress, receive.baseAddress, send.count), "MPI_Allgather")
     }
 
-    public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>) throws {
-        guard let base = buffer.baseAddress, buffer.count > 0, size > 1 else { return }
-        guard scratch.count >= maximumBlockCount(count: buffer.count), let spare = scratch.baseAddress else {
-            throw CommunicatorError.invalidArgument("reduce-scatter scratch has \(scratch.count) elements, needs \(maximumBlockCount(count: buffer.count))")
-        }
-        try check(shoal_mpi_reduce_scatter_sum_int64(base, buffer.count, spare), "MPI_Sendrecv (reduce-scatter)")
-    }
-
-    public func allGatherBlocks<Element: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<Element>) throws {
-        guard let base = buffer.baseAddress, buffer.count > 0, size > 1 else { return }
-        try check(shoal_mpi_allgather_blocks(base, buffer.count, Element.elementKind.shimType), "MPI_Sendrecv (all-gather)")
+    public func sendReceive<Element: ReducibleElement>(_ send: UnsafeBufferPointer<Element>, to destination: Int,
+                                                        _ receive: UnsafeMutableBufferPointer<Element>, from source: Int) throws {
+        try check(shoal_mpi_sendrecv(send.baseAddress, send.count, Int32(destination), receive.baseAddress, receive.count,
+                                     Int32(source), Element.elementKind.shimType, 0), "MPI_Sendrecv")
     }
 
     public func barrier() throws { try check(shoal_mpi_barrier(), "MPI_Barrier") }

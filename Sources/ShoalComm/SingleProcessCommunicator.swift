@@ -34,9 +34,15 @@ public final class SingleProcessCommunicator: Communicator {
         }
     }
 
-    public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>) throws {}
-
-    public func allGatherBlocks<Element: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<Element>) throws {}
+    public func sendReceive<Element: ReducibleElement>(_ send: UnsafeBufferPointer<Element>, to destination: Int,
+                                                        _ receive: UnsafeMutableBufferPointer<Element>, from source: Int) throws {
+        guard destination == 0, source == 0, receive.count == send.count else {
+            throw CommunicatorError.invalidArgument("send-receive in a 1-process job goes from rank 0 to rank 0 with equal counts")
+        }
+        if let from = send.baseAddress, let to = receive.baseAddress, from != UnsafePointer(to) {
+            to.update(from: from, count: send.count)
+        }
+    }
 
     public func barrier() throws {}
 

@@ -43,18 +43,10 @@ int shoal_mpi_test(void **request, int *done);
 int shoal_mpi_bcast(void *bytes, size_t count, int root);
 /// Gathers `count` bytes from every rank into `recv` (size × count bytes), in rank order.
 int shoal_mpi_allgather(const void *send, void *recv, size_t count);
-/// The first element of rank `rank`'s block when `count` elements are split over `size` ranks
-/// for shoal_mpi_reduce_scatter_sum_int64 and shoal_mpi_allgather_blocks: block r is
-/// [shoal_block_start(count, r, size), shoal_block_start(count, r + 1, size)).
-static inline size_t shoal_block_start(size_t count, int rank, int size) {
-    return (size_t)((unsigned __int128)count * (unsigned)rank / (unsigned)size);
-}
-/// Ring reduce-scatter (size - 1 steps, each sending one block to the next rank): afterwards this
-/// rank's block of `buffer` holds the sum over all ranks; the other blocks hold partial sums.
-/// `scratch` holds at least the largest block. Integer sums, so the order does not matter.
-int shoal_mpi_reduce_scatter_sum_int64(int64_t *buffer, size_t count, int64_t *scratch);
-/// Ring all-gather in place: every rank contributes its block of `buffer` and receives the others.
-int shoal_mpi_allgather_blocks(void *buffer, size_t count, shoal_dtype dtype);
+/// Sends `send_count` elements to rank `destination` while receiving `receive_count` from rank
+/// `source` (MPI_Sendrecv); counts above INT_MAX return MPI_ERR_COUNT.
+int shoal_mpi_sendrecv(const void *send, size_t send_count, int destination, void *receive, size_t receive_count,
+                       int source, shoal_dtype dtype, int tag);
 int shoal_mpi_barrier(void);
 double shoal_mpi_wtime(void);
 /// Ends every process of the job with `code`; used when a rank cannot go on.
