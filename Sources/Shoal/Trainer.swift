@@ -68,6 +68,9 @@ public final class Trainer {
             }
             let exact = ExactReduction(world: world, segments: model.arena.entries.map { $0.offset..<($0.offset + $0.count) },
                                        maxLeaves: plan.maxLeafCount)
+            // OpenBLAS splits a product differently over 1 and 2 threads, which changes its last
+            // bits: one thread per rank everywhere keeps the bits independent of the rank count.
+            blasThreadCount = 1
             let sum = UnsafeMutableBufferPointer<Float>.allocate(capacity: model.arena.gradients.count)
             sum.initialize(repeating: 0)
             model.arena.zeroGradients()
@@ -121,7 +124,7 @@ public final class Trainer {
         if world.rank == 0 {
             progress.message("\(config.name): \(model.parameterCount) parameters, \(splits.train.count) training samples, "
                 + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), "
-                + "micro-batch \(config.training.microBatch), \(config.distributed.reduction.rawValue) reduction")
+                + "micro-batch \(config.training.microBatch), " + reductionSummary)
         }
         let start = world.wallTime()
         let firstStep = position.globalStep
@@ -178,6 +181,12 @@ public final class Trainer {
         log.record([("kind", "test"), ("step", position.globalStep), ("loss", test.loss), ("accuracy", test.accuracy)])
         return TrainingSummary(steps: position.globalStep, samples: samples, seconds: seconds, finalTrainingLoss: lastLoss,
                                validation: lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason)
+    }
+
+    /// "fast reduction", or "exact reduction (Int32 sums, 1 BLAS thread per rank)".
+    var reductionSummary: String {
+        guard let exact = reduction.exact else { return "fast reduction" }
+        return "exact reduction (\(exact.width) sums, 1 BLAS thread per rank)"
     }
 
     func currentRate(_ globalStep: Int) -> Double {

@@ -67,7 +67,8 @@ extension Trainer {
             parameterHash: parameterHash,
             extra: ["optimizer_step": String(optimizer.stepCount), "early_stopping": stopping,
                     // Exact reduction converts the next step with these; a resumed run must too.
-                    "exact_exponents": reduction.exact?.exponents.map { $0.map(String.init).joined(separator: ",") } ?? ""])
+                    "exact_exponents": reduction.exact?.exponents.map { $0.map(String.init).joined(separator: ",") } ?? "",
+                    "exact_width": reduction.exact.map { String($0.width.rawValue) } ?? ""])
     }
 
     /// Loads the checkpoint `request` names on rank 0, checks it against this run, and gives every
@@ -107,7 +108,10 @@ extension Trainer {
             throw CollectiveError(message: "cannot resume: the restored parameters do not match the checkpoint's parameter hash")
         }
         optimizer.stepCount = Int(state.extra?["optimizer_step"] ?? "") ?? state.step
-        if let exact = reduction.exact, let text = state.extra?["exact_exponents"], !text.isEmpty {
+        if let exact = reduction.exact, let text = state.extra?["exact_exponents"], !text.isEmpty,
+           state.extra?["exact_width"] == String(exact.width.rawValue) {
+            // Exponents of another width (another leaf count) mean nothing here: the first step
+            // then agrees new ones, as a fresh run does.
             let exponents = text.split(separator: ",").compactMap { Int($0) }
             exact.exponents = exponents.count == exact.segments.count ? exponents : nil
         }

@@ -56,10 +56,11 @@ public struct CollectiveCheck {
         }
     }
 
-    /// Rank r contributes r + 1 + (i mod 5) · 2^40 at element i (beyond Float and Int32), so its
-    /// block must hold p(p+1)/2 + p · (i mod 5) · 2^40; then each rank puts -(owner + 1) · i into
-    /// its block of a Float buffer and the all-gather must give every block from its owner. The
-    /// blocks must tile 0..<count in rank order, even when count < p leaves some empty.
+    /// The blocks must tile 0..<count in rank order, even when count < p leaves some empty.
+    /// Then rank r contributes r + 1 + (i mod 5) · 2^40 (Int64) or · 2^20 (Int32) at element i
+    /// (beyond Float's 24 bits), so its block must hold p(p+1)/2 + p · (i mod 5) · 2^k; then each
+    /// rank puts -(r + 1) · i into its block of a Float buffer and the all-gather must give every
+    /// block from its owner.
     private func checkReduceScatterAndAllGather(count: Int) throws {
         let p = world.size, r = world.rank
         var next = 0
@@ -71,23 +72,30 @@ public struct CollectiveCheck {
             next = block.upperBound
         }
         guard next == count else { throw Mismatch(description: "blocks of \(count) elements end at \(next)") }
-        let sums = UnsafeMutableBufferPointer<Int64>.allocate(capacity: count)
-        let scratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: world.maximumBlockCount(count: count))
+        try checkReduceScatter(Int64.self, count: count, shift: 40) { try world.reduceScatterSum($0, scratch: $1) }
+        try checkReduceScatter(Int32.self, count: count, shift: 20) { try world.reduceScatterSum($0, scratch: $1) }
         let gathered = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
-        defer { sums.deallocate(); scratch.deallocate(); gathered.deallocate() }
-        for i in 0..<count { sums[i] = Int64(r + 1) + Int64(i % 5) << 40 }
-        try world.reduceScatterSum(sums, scratch: scratch)
-        let own = world.blockRange(count: count)
-        for i in own where sums[i] != Int64(p * (p + 1) / 2) + Int64(p * (i % 5)) << 40 {
-            throw Mismatch(description: "reduce-scatter of \(count) elements: element \(i) is \(sums[i])")
-        }
+        defer { gathered.deallocate() }
         gathered.initialize(repeating: .nan)
-        for i in own { gathered[i] = -Float(r + 1) * Float(i) }
+        for i in world.blockRange(count: count) { gathered[i] = -Float(r + 1) * Float(i) }
         try world.allGatherBlocks(gathered)
         for owner in 0..<p {
             for i in world.blockRange(count: count, rank: owner) where gathered[i] != -Float(owner + 1) * Float(i) {
                 throw Mismatch(description: "all-gather of blocks of \(count) elements: element \(i) is \(gathered[i])")
             }
+        }
+    }
+
+    private func checkReduceScatter<T: FixedWidthInteger>(_: T.Type, count: Int, shift: Int,
+                                                          _ reduceScatter: (UnsafeMutableBufferPointer<T>, UnsafeMutableBufferPointer<T>) throws -> Void) throws {
+        let p = world.size, r = world.rank
+        let sums = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        let scratch = UnsafeMutableBufferPointer<T>.allocate(capacity: world.maximumBlockCount(count: count))
+        defer { sums.deallocate(); scratch.deallocate() }
+        for i in 0..<count { sums[i] = T(r + 1) + T(i % 5) << shift }
+        try reduceScatter(sums, scratch)
+        for i in world.blockRange(count: count) where sums[i] != T(p * (p + 1) / 2) + T(p * (i % 5)) << shift {
+            throw Mismatch(description: "\(T.self) reduce-scatter of \(count) elements: element \(i) is \(sums[i])")
         }
     }
 

@@ -62,10 +62,22 @@ extension Communicator {
     ///
     /// A ring of `size - 1` steps: step s sends block (rank - s - 1) to the next rank and adds the
     /// previous rank's partial sum of block (rank - s - 2), so the last step completes block `rank`.
-    /// Integer sums, so the order of the additions does not matter. (Open MPI 4.1's
+    /// Integer sums (wrapping), so the order of the additions does not matter. (Open MPI 4.1's
     /// MPI_Reduce_scatter_block plus MPI_Allgather took 1.2 ms here for 235k Int64, more than
     /// its whole all-reduce, 0.75 ms; this ring with the all-gather below, 0.15 ms.)
     public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>) throws {
+        try ringReduceScatter(buffer, scratch: scratch) { target, received, n in for i in 0..<n { target[i] &+= received[i] } }
+    }
+
+    /// ``reduceScatterSum(_:scratch:)`` for 32-bit sums.
+    public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int32>, scratch: UnsafeMutableBufferPointer<Int32>) throws {
+        try ringReduceScatter(buffer, scratch: scratch) { target, received, n in for i in 0..<n { target[i] &+= received[i] } }
+    }
+
+    /// The ring of ``reduceScatterSum(_:scratch:)``; `add` is concrete per type, so the one
+    /// per-element loop is compiled for it (a generic loop would not be, called on `any Communicator`).
+    private func ringReduceScatter<T: ReducibleElement>(_ buffer: UnsafeMutableBufferPointer<T>, scratch: UnsafeMutableBufferPointer<T>,
+                                                       add: (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>, Int) -> Void) throws {
         let count = buffer.count
         guard scratch.count >= maximumBlockCount(count: count) else {
             throw CommunicatorError.invalidArgument("reduce-scatter scratch has \(scratch.count) elements, needs \(maximumBlockCount(count: count))")
@@ -73,11 +85,9 @@ extension Communicator {
         for s in 0..<(size - 1) {
             let outgoing = blockRange(count: count, rank: (rank - s - 1 + 2 * size) % size)
             let incoming = blockRange(count: count, rank: (rank - s - 2 + 2 * size) % size)
-            let received = UnsafeMutableBufferPointer(rebasing: scratch[0..<incoming.count])
             try sendReceive(UnsafeBufferPointer(rebasing: buffer[outgoing]), to: (rank + 1) % size,
-                            received, from: (rank - 1 + size) % size)
-            let target = buffer.baseAddress! + incoming.lowerBound
-            for i in 0..<incoming.count { target[i] &+= received[i] }
+                            UnsafeMutableBufferPointer(rebasing: scratch[0..<incoming.count]), from: (rank - 1 + size) % size)
+            if !incoming.isEmpty { add(buffer.baseAddress! + incoming.lowerBound, scratch.baseAddress!, incoming.count) }
         }
     }
 

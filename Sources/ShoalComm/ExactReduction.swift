@@ -5,21 +5,23 @@ import ShoalKernels
 /// ranks and any assignment of leaves to ranks (DESIGN.md decision 5).
 ///
 /// Float addition is not associative, so a Float all-reduce changes its last bits with the split.
-/// Here each leaf's gradient is converted to fixed point, `q = round(g · 2^e)` as an Int64, as
-/// soon as backward has produced it; the integers are added locally and with an integer
-/// all-reduce (integer addition is associative) and converted back once.
+/// Here each leaf's gradient is converted to fixed point, `q = round(g · 2^e)`, as soon as
+/// backward has produced it; the integers are added locally and over the ranks (integer addition
+/// is associative) and converted back once.
 ///
 /// The exponent `e` of each tensor must be known to every rank before converting. It comes from
-/// the previous step's all-reduced maximum |g| of that tensor, with 2^10 of headroom for growth
-/// and room for the run's largest number of leaves L, so that |q| < 2^50 / L and every sum stays
-/// below 2^50: about 38 bits for the largest gradient of a tensor, far above Float's 24. A step
-/// whose maximum outgrows the headroom, and the first step, are redone: the maximum of this
-/// step is agreed, the exponents set from it, and the leaves computed again. Every rank sees the
-/// same maxima, so every rank redoes the same steps, and the exponents are part of a checkpoint.
-/// A NaN or infinity anywhere is seen by every rank alike.
+/// the previous step's all-reduced maximum |g| of that tensor, with headroom for growth and room
+/// for the run's largest number of leaves L, so that every sum stays below 2^30 (``Width/int32``)
+/// or 2^50 (``Width/int64``). A step whose maximum outgrows the headroom, and the first step, are
+/// redone: the maximum of this step is agreed, the exponents set from it, and the leaves computed
+/// again. Every rank sees the same maxima, so every rank redoes the same steps, and the exponents
+/// are part of a checkpoint. A NaN or infinity anywhere is seen by every rank alike.
+///
+/// The sum of the step goes over the ranks as a reduce-scatter of the integers; each rank
+/// decodes its block, and an all-gather of the decoded Floats completes the gradient everywhere.
 ///
 /// ```swift
-/// let exact = ExactReduction(world: world, segments: [0..<1000])
+/// let exact = ExactReduction(world: world, segments: [0..<1000], maxLeaves: 4)
 /// repeat {
 ///     exact.beginStep()
 ///     for leaf in myLeaves { computeGradient(leaf, into: gradients); exact.accumulate(gradients) }
@@ -37,14 +39,34 @@ public final class ExactReduction {
         case nonFinite
     }
 
-    /// Bits of growth a tensor's maximum may show from one step to the next before a redo.
-    public static let headroomBits = 10
-    /// Every sum stays below 2^50 in magnitude, which the Double tricks of `encode`/`decode` need.
-    static let sumBits = 50
+    /// The integer type of the sums: bytes on the wire against bits kept.
+    public enum Width: Int, Sendable, CustomStringConvertible {
+        /// Half the bytes; 30 − 3 − ceil(log2 L) bits for a tensor's largest gradient.
+        case int32 = 32
+        /// 50 − 10 − ceil(log2 L) bits for a tensor's largest gradient.
+        case int64 = 64
+
+        /// Every sum stays below 2^sumBits in magnitude (the Double tricks of the kernels need < 2^51).
+        var sumBits: Int { self == .int32 ? 30 : 50 }
+        /// Bits of growth a tensor's maximum may show from one step to the next before a redo.
+        public var headroomBits: Int { self == .int32 ? 3 : 10 }
+        /// Bits kept for the largest gradient of a tensor when a step has up to 2^leafBits leaves.
+        public func precisionBits(leafBits: Int) -> Int { sumBits - headroomBits - leafBits }
+
+        /// Int32 while it keeps at least Float's 24 bits for the largest gradient of a tensor
+        /// (up to 8 leaves a step), else Int64.
+        public static func automatic(leafBits: Int) -> Width {
+            Width.int32.precisionBits(leafBits: leafBits) >= 24 ? .int32 : .int64
+        }
+
+        public var description: String { "Int\(rawValue)" }
+    }
+
     /// The most leaves a step may have.
     public static let maximumLeaves = 4096
     /// Bits kept free for the sum of the run's largest number of leaves: ceil(log2(L)).
     public let leafBits: Int
+    public let width: Width
 
     /// Element ranges with one exponent each (the parameter tensors), covering the arena.
     public let segments: [Range<Int>]
@@ -52,33 +74,30 @@ public final class ExactReduction {
     /// The exponent of each segment for the next conversion; nil before the first step.
     public var exponents: [Int]?
     private let world: any Communicator
-    /// (count): the fixed-point sum of this step's leaves.
-    private let accumulator: UnsafeMutableBufferPointer<Int64>
-    /// (largest block of count over the ranks): the neighbour's partial sums in the reduce-scatter.
-    private let scratch: UnsafeMutableBufferPointer<Int64>
+    /// (count): the fixed-point sum of this step's leaves, in `width`.
+    private let sums: any FixedPointSums
     /// (segments + 1): this step's max |g| per segment, then a NaN/infinity flag.
     private let maxima: UnsafeMutableBufferPointer<Float>
 
-    /// `maxLeaves`: the most leaves any step of the run has (over all ranks).
-    public init(world: any Communicator, segments: [Range<Int>], maxLeaves: Int) {
+    /// `maxLeaves`: the most leaves any step of the run has (over all ranks). `width`: nil for
+    /// ``Width/automatic(leafBits:)``.
+    public init(world: any Communicator, segments: [Range<Int>], maxLeaves: Int, width: Width? = nil) {
         precondition(maxLeaves >= 1 && maxLeaves <= Self.maximumLeaves)
         var bits = 0
         while 1 << bits < maxLeaves { bits += 1 }
         leafBits = bits
+        self.width = width ?? .automatic(leafBits: bits)
         self.world = world
         self.segments = segments
         count = segments.map(\.upperBound).max() ?? 0
-        accumulator = .allocate(capacity: count)
-        accumulator.initialize(repeating: 0)
-        scratch = .allocate(capacity: world.maximumBlockCount(count: count))
-        scratch.initialize(repeating: 0)
+        let scratchCount = world.maximumBlockCount(count: count)
+        sums = self.width == .int32 ? FixedPointBuffer<Int32>(count: count, scratch: scratchCount)
+                                    : FixedPointBuffer<Int64>(count: count, scratch: scratchCount)
         maxima = .allocate(capacity: segments.count + 1)
         maxima.initialize(repeating: 0)
     }
 
     deinit {
-        accumulator.deallocate()
-        scratch.deallocate()
         maxima.deallocate()
     }
 
@@ -101,8 +120,7 @@ public final class ExactReduction {
         for (s, segment) in segments.enumerated() {
             var special: UInt32 = 0
             let scale = exponents.map { Double(sign: .plus, exponent: $0[s], significand: 1) } ?? 0
-            let largest = shoal_fixed_point_accumulate(gradient.baseAddress! + segment.lowerBound, segment.count, scale,
-                                                       mode, accumulator.baseAddress! + segment.lowerBound, &special)
+            let largest = sums.accumulate(gradient.baseAddress! + segment.lowerBound, segment, scale: scale, mode: mode, special: &special)
             maxima[s] = max(maxima[s], special != 0 ? .infinity : Float(bitPattern: largest))
             if special != 0 { maxima[segments.count] = 1 }
         }
@@ -110,9 +128,10 @@ public final class ExactReduction {
 
     /// Agrees on the maxima, then either completes the sum into `gradients` or asks for a redo.
     public func finish(into gradients: UnsafeMutableBufferPointer<Float>) throws -> Outcome {
+        precondition(gradients.count >= count)
         try world.allReduce(maxima, .max)
         if maxima[segments.count] != 0 { return .nonFinite }
-        if leavesThisStep == 0 { accumulator.update(repeating: 0) }  // a rank without leaves adds zeros
+        if leavesThisStep == 0 { sums.zero() }  // a rank without leaves adds zeros
         let fits = exponents.map { e in segments.indices.allSatisfy { maxima[$0] < limit(exponent: e[$0]) } } ?? false
         guard fits, let current = exponents else {
             exponents = segments.indices.map { exponent(maximum: maxima[$0]) }  // once, or on a rare redo
@@ -120,13 +139,13 @@ public final class ExactReduction {
         }
         // Each rank completes and decodes its block of the sum, then the ranks swap decoded
         // blocks: Float bytes on the wire for the second half, and 1/p of the decoding each.
-        try world.reduceScatterSum(accumulator, scratch: scratch)
+        try sums.reduceScatter(over: world)
         let own = world.blockRange(count: count)
         for (s, segment) in segments.enumerated() {
             let part = segment.clamped(to: own)
             guard !part.isEmpty else { continue }
-            shoal_fixed_point_decode(accumulator.baseAddress! + part.lowerBound, part.count,
-                                     Double(sign: .plus, exponent: -current[s], significand: 1), gradients.baseAddress! + part.lowerBound)
+            sums.decode(part, inverseScale: Double(sign: .plus, exponent: -current[s], significand: 1),
+                        into: gradients.baseAddress! + part.lowerBound)
         }
         try world.allGatherBlocks(UnsafeMutableBufferPointer(rebasing: gradients[0..<count]))
         // Follow the gradients: the next step converts with this step's maxima (plus headroom).
@@ -135,31 +154,111 @@ public final class ExactReduction {
         return .done
     }
 
-    /// The exponent that maps |g| ≤ maximum · 2^headroom below 2^50 / 2^leafBits.
+    /// The exponent that maps |g| ≤ maximum · 2^headroom below 2^sumBits / 2^leafBits.
     func exponent(maximum: Float) -> Int {
-        let top = Self.sumBits - Self.headroomBits - leafBits
+        let top = width.precisionBits(leafBits: leafBits)
         guard maximum > 0 else { return top }
         return top - (Int(maximum.exponent) + 1)  // maximum < 2^(maximum.exponent + 1)
     }
 
     /// Magnitudes at or above this do not fit exponent `e` (no headroom left).
     func limit(exponent e: Int) -> Float {
-        Float(Double(sign: .plus, exponent: Self.sumBits - leafBits - e, significand: 1))
+        Float(Double(sign: .plus, exponent: width.sumBits - leafBits - e, significand: 1))
     }
 
     /// The fixed-point image of one value: depends only on `value` and `exponent`. The same
     /// kernel as `accumulate` (round to nearest even, for |value · 2^exponent| < 2^51).
     public static func encode(_ value: Float, exponent: Int) -> Int64 {
         var g = value, q: Int64 = 0, special: UInt32 = 0
-        _ = shoal_fixed_point_accumulate(&g, 1, Double(sign: .plus, exponent: exponent, significand: 1),
-                                         Int32(SHOAL_FIXED_POINT_CONVERT | SHOAL_FIXED_POINT_FIRST), &q, &special)
+        _ = shoal_fixed_point_accumulate64(&g, 1, Double(sign: .plus, exponent: exponent, significand: 1),
+                                           Int32(SHOAL_FIXED_POINT_CONVERT | SHOAL_FIXED_POINT_FIRST), &q, &special)
         return q
     }
 
     /// The value `q` stands for at `exponent`, through the same kernel as `finish(into:)`.
     public static func decode(_ value: Int64, exponent: Int) -> Float {
         var q = value, out: Float = 0
-        shoal_fixed_point_decode(&q, 1, Double(sign: .plus, exponent: -exponent, significand: 1), &out)
+        shoal_fixed_point_decode64(&q, 1, Double(sign: .plus, exponent: -exponent, significand: 1), &out)
         return out
+    }
+}
+
+/// The step's integer sums in one width, with the kernels and the reduce-scatter for it.
+private protocol FixedPointSums: AnyObject {
+    func accumulate(_ gradient: UnsafeMutablePointer<Float>, _ segment: Range<Int>, scale: Double, mode: Int32,
+                    special: inout UInt32) -> UInt32
+    func zero()
+    func reduceScatter(over world: any Communicator) throws
+    func decode(_ part: Range<Int>, inverseScale: Double, into output: UnsafeMutablePointer<Float>)
+}
+
+/// An integer type with fixed-point kernels and a reduce-scatter.
+private protocol FixedPointInteger: FixedWidthInteger {
+    static func accumulate(_ g: UnsafeMutablePointer<Float>, _ n: Int, _ scale: Double, _ mode: Int32,
+                           _ sum: UnsafeMutablePointer<Self>, _ special: inout UInt32) -> UInt32
+    static func decode(_ sum: UnsafePointer<Self>, _ n: Int, _ inverseScale: Double, _ out: UnsafeMutablePointer<Float>)
+    static func reduceScatter(_ sums: UnsafeMutableBufferPointer<Self>, scratch: UnsafeMutableBufferPointer<Self>,
+                              over world: any Communicator) throws
+}
+
+extension Int64: FixedPointInteger {
+    fileprivate static func accumulate(_ g: UnsafeMutablePointer<Float>, _ n: Int, _ scale: Double, _ mode: Int32,
+                                       _ sum: UnsafeMutablePointer<Int64>, _ special: inout UInt32) -> UInt32 {
+        shoal_fixed_point_accumulate64(g, n, scale, mode, sum, &special)
+    }
+    fileprivate static func decode(_ sum: UnsafePointer<Int64>, _ n: Int, _ inverseScale: Double, _ out: UnsafeMutablePointer<Float>) {
+        shoal_fixed_point_decode64(sum, n, inverseScale, out)
+    }
+    fileprivate static func reduceScatter(_ sums: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>,
+                                          over world: any Communicator) throws {
+        try world.reduceScatterSum(sums, scratch: scratch)
+    }
+}
+
+extension Int32: FixedPointInteger {
+    fileprivate static func accumulate(_ g: UnsafeMutablePointer<Float>, _ n: Int, _ scale: Double, _ mode: Int32,
+                                       _ sum: UnsafeMutablePointer<Int32>, _ special: inout UInt32) -> UInt32 {
+        shoal_fixed_point_accumulate32(g, n, scale, mode, sum, &special)
+    }
+    fileprivate static func decode(_ sum: UnsafePointer<Int32>, _ n: Int, _ inverseScale: Double, _ out: UnsafeMutablePointer<Float>) {
+        shoal_fixed_point_decode32(sum, n, inverseScale, out)
+    }
+    fileprivate static func reduceScatter(_ sums: UnsafeMutableBufferPointer<Int32>, scratch: UnsafeMutableBufferPointer<Int32>,
+                                          over world: any Communicator) throws {
+        try world.reduceScatterSum(sums, scratch: scratch)
+    }
+}
+
+private final class FixedPointBuffer<Integer: FixedPointInteger>: FixedPointSums {
+    /// (count): the sum of this rank's leaves, then (own block) of all ranks'.
+    let values: UnsafeMutableBufferPointer<Integer>
+    /// (largest block over the ranks): the neighbour's partial sums in the reduce-scatter.
+    let scratch: UnsafeMutableBufferPointer<Integer>
+
+    init(count: Int, scratch scratchCount: Int) {
+        values = .allocate(capacity: count)
+        values.initialize(repeating: 0)
+        scratch = .allocate(capacity: scratchCount)
+        scratch.initialize(repeating: 0)
+    }
+
+    deinit {
+        values.deallocate()
+        scratch.deallocate()
+    }
+
+    func accumulate(_ gradient: UnsafeMutablePointer<Float>, _ segment: Range<Int>, scale: Double, mode: Int32,
+                    special: inout UInt32) -> UInt32 {
+        Integer.accumulate(gradient, segment.count, scale, mode, values.baseAddress! + segment.lowerBound, &special)
+    }
+
+    func zero() { values.update(repeating: 0) }
+
+    func reduceScatter(over world: any Communicator) throws {
+        try Integer.reduceScatter(values, scratch: scratch, over: world)
+    }
+
+    func decode(_ part: Range<Int>, inverseScale: Double, into output: UnsafeMutablePointer<Float>) {
+        Integer.decode(values.baseAddress! + part.lowerBound, part.count, inverseScale, output)
     }
 }

@@ -16,13 +16,15 @@
 // Unlike conversions between double and int64 (AVX-512 only), both vectorise.
 static const double magic = 6755399441055744.0;
 
-// One loop per mode, with the mode as constants: a loop that tested `first` per element was
-// compiled to masked loads and stores, which are slow on AMD.
+// One loop per width and mode, with both as constants: a loop that tested `first` per element
+// was compiled to masked loads and stores, which are slow on AMD.
 static inline __attribute__((always_inline))
-uint32_t accumulate(float *restrict g, size_t n, double scale, int64_t *restrict sum, uint32_t *special,
-                    const int convert, const int first) {
+uint32_t accumulate(float *restrict g, size_t n, double scale, void *restrict sum, uint32_t *special,
+                    const int wide, const int convert, const int first) {
     int64_t magic_bits;
     memcpy(&magic_bits, &magic, sizeof magic_bits);
+    int64_t *restrict sum64 = sum;
+    int32_t *restrict sum32 = sum;
     uint32_t largest = 0, odd = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t bits;
@@ -34,8 +36,11 @@ uint32_t accumulate(float *restrict g, size_t n, double scale, int64_t *restrict
             const double x = (double)g[i] * scale + magic;
             int64_t q;
             memcpy(&q, &x, sizeof q);
-            if (first) sum[i] = q - magic_bits;  // the first leaf writes: no zeroing pass
-            else sum[i] += q - magic_bits;
+            q -= magic_bits;
+            // The first leaf writes: no zeroing pass. Unsigned adds wrap instead of being undefined
+            // when a step outgrows its exponents (that step is redone, its sums never used).
+            if (wide) sum64[i] = first ? q : (int64_t)((uint64_t)sum64[i] + (uint64_t)q);
+            else sum32[i] = first ? (int32_t)q : (int32_t)((uint32_t)sum32[i] + (uint32_t)q);
         }
         g[i] = 0;
     }
@@ -44,14 +49,21 @@ uint32_t accumulate(float *restrict g, size_t n, double scale, int64_t *restrict
 }
 
 SHOAL_CLONES
-uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special) {
-    if (!(mode & SHOAL_FIXED_POINT_CONVERT)) return accumulate(g, n, scale, sum, special, 0, 0);
-    if (mode & SHOAL_FIXED_POINT_FIRST) return accumulate(g, n, scale, sum, special, 1, 1);
-    return accumulate(g, n, scale, sum, special, 1, 0);
+uint32_t shoal_fixed_point_accumulate64(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special) {
+    if (!(mode & SHOAL_FIXED_POINT_CONVERT)) return accumulate(g, n, scale, sum, special, 1, 0, 0);
+    if (mode & SHOAL_FIXED_POINT_FIRST) return accumulate(g, n, scale, sum, special, 1, 1, 1);
+    return accumulate(g, n, scale, sum, special, 1, 1, 0);
 }
 
 SHOAL_CLONES
-void shoal_fixed_point_decode(const int64_t *sum, size_t n, double inverse_scale, float *out) {
+uint32_t shoal_fixed_point_accumulate32(float *g, size_t n, double scale, int mode, int32_t *sum, uint32_t *special) {
+    if (!(mode & SHOAL_FIXED_POINT_CONVERT)) return accumulate(g, n, scale, sum, special, 0, 0, 0);
+    if (mode & SHOAL_FIXED_POINT_FIRST) return accumulate(g, n, scale, sum, special, 0, 1, 1);
+    return accumulate(g, n, scale, sum, special, 0, 1, 0);
+}
+
+SHOAL_CLONES
+void shoal_fixed_point_decode64(const int64_t *sum, size_t n, double inverse_scale, float *out) {
     int64_t magic_bits;
     memcpy(&magic_bits, &magic, sizeof magic_bits);
     for (size_t i = 0; i < n; i++) {
@@ -60,4 +72,9 @@ void shoal_fixed_point_decode(const int64_t *sum, size_t n, double inverse_scale
         memcpy(&x, &shifted, sizeof x);
         out[i] = (float)((x - magic) * inverse_scale);
     }
+}
+
+SHOAL_CLONES
+void shoal_fixed_point_decode32(const int32_t *sum, size_t n, double inverse_scale, float *out) {
+    for (size_t i = 0; i < n; i++) out[i] = (float)((double)sum[i] * inverse_scale);  // both steps exact but the last
 }

@@ -6,3 +6,9 @@ public var blasConfiguration: String {
     guard let text = openblas_get_config() else { return "unknown" }
     return String(cString: text)
 }
+
+/// The number of threads each BLAS call uses in this process (`OPENBLAS_NUM_THREADS` at start).
+public var blasThreadCount: Int {
+    get { Int(openblas_get_num_threads()) }
+    set { openblas_set_num_threads(Int32(newValue)) }
+}

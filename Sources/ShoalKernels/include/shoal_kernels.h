@@ -16,9 +16,14 @@ enum {
 /// One pass over a leaf's gradient g[0..<n] for exact reduction:
 ///   returns the largest |g| as its IEEE bit pattern (for finite values this orders as |g| does),
 ///   sets *special to 1 if some g is NaN or infinite,
-///   with SHOAL_FIXED_POINT_CONVERT adds round_to_nearest_even(g · scale) to sum (|g · scale| < 2^51),
-///   (with SHOAL_FIXED_POINT_FIRST too, stores it instead), and sets g to 0 for the next leaf.
-uint32_t shoal_fixed_point_accumulate(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special);
+///   with SHOAL_FIXED_POINT_CONVERT adds round_to_nearest_even(g · scale) to sum (|g · scale| < 2^51,
+///   and every sum within the integer type), with SHOAL_FIXED_POINT_FIRST too stores it instead,
+///   and sets g to 0 for the next leaf.
+uint32_t shoal_fixed_point_accumulate64(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special);
+/// The same for 32-bit sums.
+uint32_t shoal_fixed_point_accumulate32(float *g, size_t n, double scale, int mode, int32_t *sum, uint32_t *special);
 
 /// out[i] = (float)(sum[i] · inverse_scale) for |sum[i]| < 2^51.
-void shoal_fixed_point_decode(const int64_t *sum, size_t n, double inverse_scale, float *out);
+void shoal_fixed_point_decode64(const int64_t *sum, size_t n, double inverse_scale, float *out);
+/// The same for 32-bit sums.
+void shoal_fixed_point_decode32(const int32_t *sum, size_t n, double inverse_scale, float *out);
