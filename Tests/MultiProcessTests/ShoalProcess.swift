@@ -35,20 +35,24 @@ struct ShoalProcess {
     }
 
     /// `launch/mpirun -n RANKS shoal ARGS`; `whileRunning` is called with the mpirun process once it started.
-    static func mpirun(ranks: Int, _ arguments: [String], timeout: TimeInterval = 300,
+    /// `environment` sets (or, with nil, removes) variables for this job only.
+    static func mpirun(ranks: Int, _ arguments: [String], timeout: TimeInterval = 300, environment: [String: String?] = [:],
                        whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
         try execute(root.appendingPathComponent("launch/mpirun").path, ["-n", String(ranks), binary] + arguments,
-                    timeout: timeout, whileRunning: whileRunning)
+                    timeout: timeout, environment: environment, whileRunning: whileRunning)
     }
 
     /// One job at a time: the machines have 2 cores, and parallel MPI jobs would only time out.
     private static let gate = NSLock()
 
-    private static func execute(_ executable: String, _ arguments: [String], timeout: TimeInterval,
+    private static func execute(_ executable: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String?] = [:],
                                 whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
         gate.lock()
         defer { gate.unlock() }
         let process = Process()
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in environment { variables[name] = value }
+        process.environment = variables
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = root

@@ -14,17 +14,19 @@ struct TrainingRun {
     }
 
     /// Trains `config` on `ranks` processes with the given overrides on top of a small slice.
-    /// One BLAS thread per rank at every world size, so that only the split differs between runs.
+    /// `blasThreads` per rank (1 by default, so that only the split differs between world sizes;
+    /// nil leaves it to launch/mpirun, which gives each rank cores / ranks).
     /// Without `directory` the run writes into a temporary directory that is removed afterwards.
     static func launch(_ config: String, ranks: Int, _ overrides: [String] = [], directory: String? = nil,
-                       flags: [String] = [], whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> TrainingRun {
+                       flags: [String] = [], blasThreads: Int? = 1,
+                       whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> TrainingRun {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shoal-runs-\(UUID().uuidString)").path
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: scratch) } }
         let base = ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.progress=none",
                     "logging.dir=\(directory ?? scratch)"]
         let arguments = ["train", config] + (base + overrides).flatMap { ["--set", $0] } + flags
-        setenv("OPENBLAS_NUM_THREADS", "1", 1)
-        return TrainingRun(result: try ShoalProcess.mpirun(ranks: ranks, arguments, whileRunning: whileRunning))
+        return TrainingRun(result: try ShoalProcess.mpirun(ranks: ranks, arguments, environment: ["OPENBLAS_NUM_THREADS": blasThreads.map(String.init)],
+                                                           whileRunning: whileRunning))
     }
 
     /// A fresh directory for a run's logs and checkpoints.

@@ -22,13 +22,14 @@ import ShoalComm
         #expect(ExactReduction.encode(-2.5, exponent: 0) == -2)
     }
 
-    @Test func sumsInAnyOrderAndAnySplitGiveTheSameBits() throws {
+    @Test(arguments: [ExactReduction.Width.int32, .int64])
+    func sumsInAnyOrderGiveTheSameBits(width: ExactReduction.Width) throws {
         // Eight leaves of random gradients with magnitudes over six decades.
         let count = 1003, leaves = 8
         let rng = PseudoRandom(seed: 17)
         let gradients = (0..<leaves).map { _ in (0..<count).map { _ in rng.gradient() } }
         func reduce(_ order: [Int]) throws -> [Float] {
-            let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<500, 500..<count], maxLeaves: leaves)
+            let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<500, 500..<count], maxLeaves: leaves, width: width)
             var result = [Float](repeating: 0, count: count)
             var outcome = ExactReduction.Outcome.redo
             while outcome == .redo {
@@ -47,22 +48,34 @@ import ShoalComm
         let shuffled = try reduce([3, 7, 0, 5, 1, 6, 2, 4])
         #expect(forward.map(\.bitPattern) == backward.map(\.bitPattern))
         #expect(forward.map(\.bitPattern) == shuffled.map(\.bitPattern))
-        // And the sum is as accurate as a Float sum: the quantum of each leaf is below 2^-36 of
-        // the tensor's largest gradient (50 bits − 10 of headroom − 3 for 8 leaves − 1), while a
-        // Float sum errs by about 2^-24 of the magnitudes it adds.
+        // The quantum of each leaf is 2^-bits of the tensor's largest gradient, rounded to half of
+        // it (bits = 24 in Int32, 37 in Int64 for 8 leaves); a Float sum errs by about 2^-24 of the
+        // magnitudes it adds, and decoding rounds once more to Float.
+        let bits = width.precisionBits(leafBits: 3)
+        #expect(bits == (width == .int32 ? 24 : 37))
         for (segment, range) in [0..<500, 500..<count].enumerated() {
             let largest = gradients.flatMap { $0[range] }.map { abs(Double($0)) }.max()!
             for i in range {
                 let truth = gradients.reduce(0.0) { $0 + Double($1[i]) }
-                let magnitudes = gradients.reduce(0.0) { $0 + abs(Double($1[i])) }
-                #expect(abs(Double(forward[i]) - truth) <= abs(truth) * 0x1p-24 + Double(leaves) * largest * 0x1p-36,
-                        "segment \(segment), element \(i): \(forward[i]) vs \(truth) (Float sum error scale \(magnitudes * 0x1p-24))")
+                #expect(abs(Double(forward[i]) - truth) <= abs(truth) * 0x1p-24 + Double(leaves) * largest * Double(sign: .plus, exponent: -bits, significand: 1),
+                        "segment \(segment), element \(i): \(forward[i]) vs \(truth)")
             }
         }
     }
 
-    @Test func theFirstStepAndAGrowingGradientAreRedoneWithWiderExponents() throws {
-        let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<4], maxLeaves: 2)
+    @Test func theWidthKeepsFloatPrecisionForTheLargestGradient() {
+        // Int32 while it keeps at least 24 bits (up to 8 leaves), Int64 beyond: never fewer than
+        // Float's 24 bits for the largest gradient of a tensor, up to the 4096-leaf limit.
+        for leaves in [1, 2, 4, 8, 9, 16, 64, 4096] {
+            let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<4], maxLeaves: leaves)
+            #expect(exact.width == (leaves <= 8 ? .int32 : .int64), "\(leaves) leaves")
+            #expect(exact.width.precisionBits(leafBits: exact.leafBits) >= 24, "\(leaves) leaves")
+        }
+    }
+
+    @Test(arguments: [ExactReduction.Width.int32, .int64])
+    func theFirstStepAndAGrowingGradientAreRedoneWithWiderExponents(width: ExactReduction.Width) throws {
+        let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<4], maxLeaves: 2, width: width)
         var result = [Float](repeating: 0, count: 4)
         func step(_ g: [Float]) throws -> ExactReduction.Outcome {
             exact.beginStep()
@@ -70,17 +83,20 @@ import ShoalComm
             copy.withUnsafeMutableBufferPointer { exact.accumulate($0) }
             return try result.withUnsafeMutableBufferPointer { try exact.finish(into: $0) }
         }
-        #expect(try step([1, 2, 3, 4]) == .redo)       // no exponents yet
+        let inside = Float(1 << (width.headroomBits - 1)), outside = Float(1 << (width.headroomBits + 2))
+        #expect(try step([1, 2, 3, 4]) == .redo)                 // no exponents yet
         #expect(try step([1, 2, 3, 4]) == .done)
         #expect(result == [1, 2, 3, 4])
-        #expect(try step([1, 2, 3, 500]) == .done)     // grew 125×: inside the 2^10 headroom
-        #expect(try step([1, 2, 3, 4e7]) == .redo)     // grew far past it: no silent overflow
-        #expect(try step([1, 2, 3, 4e7]) == .done)
-        #expect(result == [1, 2, 3, 4e7])
+        #expect(try step([1, 2, 3, 4 * inside]) == .done)       // grew inside the headroom
+        #expect(result == [1, 2, 3, 4 * inside])
+        #expect(try step([1, 2, 3, 4 * inside * outside]) == .redo)  // grew past it: no silent overflow
+        #expect(try step([1, 2, 3, 4 * inside * outside]) == .done)
+        #expect(result == [1, 2, 3, 4 * inside * outside])
     }
 
-    @Test func aNaNOrInfinityIsReportedNotSummed() throws {
-        let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<3], maxLeaves: 1)
+    @Test(arguments: [ExactReduction.Width.int32, .int64])
+    func aNaNOrInfinityIsReportedNotSummed(width: ExactReduction.Width) throws {
+        let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<3], maxLeaves: 1, width: width)
         var result = [Float](repeating: 0, count: 3)
         for bad in [Float.nan, .infinity, -.infinity] {
             exact.beginStep()
