@@ -108,12 +108,14 @@ extension Trainer {
             throw CollectiveError(message: "cannot resume: the restored parameters do not match the checkpoint's parameter hash")
         }
         optimizer.stepCount = Int(state.extra?["optimizer_step"] ?? "") ?? state.step
+        // Exponents of another width (another leaf count), or out of range, mean nothing here:
+        // the first step then agrees new ones, as a fresh run does. Checkpoints from before
+        // Int32 sums existed have no width and were Int64.
         if let exact = reduction.exact, let text = state.extra?["exact_exponents"], !text.isEmpty,
-           state.extra?["exact_width"] == String(exact.width.rawValue) {
-            // Exponents of another width (another leaf count) mean nothing here: the first step
-            // then agrees new ones, as a fresh run does.
+           (state.extra?["exact_width"] ?? "64") == String(exact.width.rawValue) {
             let exponents = text.split(separator: ",").compactMap { Int($0) }
-            exact.exponents = exponents.count == exact.segments.count ? exponents : nil
+            let valid = exponents.count == exact.segments.count && exponents.allSatisfy { exact.exponentRange.contains($0) }
+            exact.exponents = valid ? exponents : nil
         }
         let stopping = try state.extra?["early_stopping"].map {
             try JSONDecoder().decode(ShoalOptim.EarlyStopping.self, from: Data($0.utf8))

@@ -11,7 +11,7 @@ import ShoalKernels
 ///
 /// The exponent `e` of each tensor must be known to every rank before converting. It comes from
 /// the previous step's all-reduced maximum |g| of that tensor, with headroom for growth and room
-/// for the run's largest number of leaves L, so that every sum stays below 2^30 (``Width/int32``)
+/// for the run's largest number of leaves L, so that every sum stays within 2^30 (``Width/int32``)
 /// or 2^50 (``Width/int64``). A step whose maximum outgrows the headroom, and the first step, are
 /// redone: the maximum of this step is agreed, the exponents set from it, and the leaves computed
 /// again. Every rank sees the same maxima, so every rank redoes the same steps, and the exponents
@@ -46,7 +46,7 @@ public final class ExactReduction {
         /// 50 − 10 − ceil(log2 L) bits for a tensor's largest gradient.
         case int64 = 64
 
-        /// Every sum stays below 2^sumBits in magnitude (the Double tricks of the kernels need < 2^51).
+        /// Every sum stays within 2^sumBits in magnitude (the Double tricks of the kernels need < 2^51).
         var sumBits: Int { self == .int32 ? 30 : 50 }
         /// Bits of growth a tensor's maximum may show from one step to the next before a redo.
         public var headroomBits: Int { self == .int32 ? 3 : 10 }
@@ -149,20 +149,27 @@ public final class ExactReduction {
         }
         try world.allGatherBlocks(UnsafeMutableBufferPointer(rebasing: gradients[0..<count]))
         // Follow the gradients: the next step converts with this step's maxima (plus headroom).
+        // An all-zero tensor keeps its exponent, so its next small gradients keep their bits.
         // In place: a step allocates nothing.
-        for s in segments.indices { exponents![s] = exponent(maximum: maxima[s]) }
+        for s in segments.indices where maxima[s] > 0 { exponents![s] = exponent(maximum: maxima[s]) }
         return .done
     }
 
-    /// The exponent that maps |g| ≤ maximum · 2^headroom below 2^sumBits / 2^leafBits.
-    func exponent(maximum: Float) -> Int {
+    /// The exponent that maps |g| ≤ maximum · 2^headroom to at most 2^sumBits / 2^leafBits.
+    public func exponent(maximum: Float) -> Int {
         let top = width.precisionBits(leafBits: leafBits)
         guard maximum > 0 else { return top }
         return top - (Int(maximum.exponent) + 1)  // maximum < 2^(maximum.exponent + 1)
     }
 
+    /// The exponents a tensor can get: a positive Float maximum lies in [2^-149, 2^128).
+    public var exponentRange: ClosedRange<Int> {
+        let top = width.precisionBits(leafBits: leafBits)
+        return (top - 128)...(top + 148)
+    }
+
     /// Magnitudes at or above this do not fit exponent `e` (no headroom left).
-    func limit(exponent e: Int) -> Float {
+    public func limit(exponent e: Int) -> Float {
         Float(Double(sign: .plus, exponent: width.sumBits - leafBits - e, significand: 1))
     }
 

@@ -34,11 +34,12 @@ uint32_t accumulate(float *restrict g, size_t n, double scale, void *restrict su
         odd |= (bits & 0x7f800000u) == 0x7f800000u;
         if (convert) {
             const double x = (double)g[i] * scale + magic;
-            int64_t q;
-            memcpy(&q, &x, sizeof q);
-            q -= magic_bits;
-            // The first leaf writes: no zeroing pass. Unsigned adds wrap instead of being undefined
-            // when a step outgrows its exponents (that step is redone, its sums never used).
+            uint64_t bits64;
+            memcpy(&bits64, &x, sizeof bits64);
+            // Unsigned arithmetic wraps instead of being undefined when a step outgrows its
+            // exponents (that step is redone, its sums never used). The first leaf writes: no
+            // zeroing pass.
+            const int64_t q = (int64_t)(bits64 - (uint64_t)magic_bits);
             if (wide) sum64[i] = first ? q : (int64_t)((uint64_t)sum64[i] + (uint64_t)q);
             else sum32[i] = first ? (int32_t)q : (int32_t)((uint32_t)sum32[i] + (uint32_t)q);
         }

@@ -98,12 +98,63 @@ import ShoalComm
     func aNaNOrInfinityIsReportedNotSummed(width: ExactReduction.Width) throws {
         let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<3], maxLeaves: 1, width: width)
         var result = [Float](repeating: 0, count: 3)
-        for bad in [Float.nan, .infinity, -.infinity] {
+        func step(_ g: [Float]) throws -> ExactReduction.Outcome {
             exact.beginStep()
-            var g: [Float] = [1, bad, 2]
-            g.withUnsafeMutableBufferPointer { exact.accumulate($0) }
-            #expect(try result.withUnsafeMutableBufferPointer { try exact.finish(into: $0) } == .nonFinite)
+            var copy = g
+            copy.withUnsafeMutableBufferPointer { exact.accumulate($0) }
+            return try result.withUnsafeMutableBufferPointer { try exact.finish(into: $0) }
         }
+        for bad in [Float.nan, .infinity, -.infinity] {
+            #expect(try step([1, bad, 2]) == .nonFinite)   // before any exponent: measuring only
+            _ = try step([1, 3, 2])                         // agree exponents (first step: redo)
+            #expect(try step([1, 3, 2]) == .done)
+            #expect(try step([1, bad, 2]) == .nonFinite)   // and through the conversion
+        }
+    }
+
+    /// At the limit of the headroom: the largest gradient that still fits, summed over the most
+    /// leaves, must come back exactly (no wrap, no sign flip); the smallest that does not, redo.
+    @Test(arguments: [ExactReduction.Width.int32, .int64])
+    func theLargestGradientThatFitsSumsExactlyAndTheNextOneIsRedone(width: ExactReduction.Width) throws {
+        let leaves = 8
+        let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<2], maxLeaves: leaves, width: width)
+        var result = [Float](repeating: 0, count: 2)
+        func step(_ g: [Float], leaves: Int) throws -> ExactReduction.Outcome {
+            exact.beginStep()
+            for _ in 0..<leaves {
+                var copy = g
+                copy.withUnsafeMutableBufferPointer { exact.accumulate($0) }
+            }
+            return try result.withUnsafeMutableBufferPointer { try exact.finish(into: $0) }
+        }
+        _ = try step([1, -1], leaves: 1)
+        #expect(try step([1, -1], leaves: 1) == .done)
+        let limit = exact.limit(exponent: exact.exponents![0])
+        #expect(limit == Float(1 << width.headroomBits) * 2)  // 1 < 2^1, plus the headroom
+        let fits = limit.nextDown
+        #expect(try step([fits, -fits], leaves: leaves) == .done)
+        #expect(result == [fits * Float(leaves), -fits * Float(leaves)])
+        exact.exponents = [exact.exponent(maximum: 1), exact.exponent(maximum: 1)]
+        #expect(try step([limit, 0], leaves: 1) == .redo)
+    }
+
+    @Test func anAllZeroTensorKeepsItsExponent() throws {
+        let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<1, 1..<2], maxLeaves: 1, width: .int32)
+        var result = [Float](repeating: 0, count: 2)
+        func step(_ g: [Float]) throws -> ExactReduction.Outcome {
+            exact.beginStep()
+            var copy = g
+            copy.withUnsafeMutableBufferPointer { exact.accumulate($0) }
+            return try result.withUnsafeMutableBufferPointer { try exact.finish(into: $0) }
+        }
+        _ = try step([1, 1e-6])
+        #expect(try step([1, 1e-6]) == .done)
+        let small = exact.exponents![1]
+        #expect(try step([1, 0]) == .done)
+        #expect(exact.exponents![1] == small)
+        // So the next small gradient keeps its 24 bits instead of a quantum sized for 0.5.
+        #expect(try step([1, 1.2345678e-6]) == .done)
+        #expect(result[1] == 1.2345678e-6)
     }
 
     @Test func accumulateLeavesTheGradientZeroedForTheNextLeaf() {
