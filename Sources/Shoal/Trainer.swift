@@ -8,8 +8,10 @@ import ShoalOptim
 import ShoalTensor
 
 /// The training loop: every rank runs it with the same config; the batch plan gives each rank
-/// its leaves of every global batch, GradientSync sums the gradients, and every rank takes the
-/// same optimizer step, so the replicas stay identical.
+/// its leaves of every global batch, the reduction sums the gradients (ExactReduction's
+/// fixed-point sums by default, GradientSync's Float sums in fast mode), and every rank takes
+/// the same optimizer step, so the replicas stay identical. Exact mode sets this process's BLAS
+/// calls to one thread, so that the bits do not depend on how many ranks share the cores.
 ///
 /// ```swift
 /// let world = try World.start()
