@@ -73,10 +73,8 @@ public final class Trainer {
             // OpenBLAS splits a product differently over 1 and 2 threads, which changes its last
             // bits: one thread per rank everywhere keeps the bits independent of the rank count.
             blasThreadCount = 1
-            let sum = UnsafeMutableBufferPointer<Float>.allocate(capacity: model.arena.gradients.count)
-            sum.initialize(repeating: 0)
-            model.arena.zeroGradients()
-            reduction = .exact(exact, sum: sum)
+            // The arena's gradients start zeroed, as accumulate() leaves them after every leaf.
+            reduction = .exact(exact, sum: allocateFloats(model.arena.count))
         case .fast:
             let bucketElements = max(1024, Int(config.distributed.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
             let overlap: GradientSync.Overlap = switch config.distributed.overlap {
@@ -99,7 +97,7 @@ public final class Trainer {
     }
 
     deinit {
-        if case .exact(_, let sum) = reduction { sum.deallocate() }
+        if case .exact(_, let sum) = reduction { sum.baseAddress?.deallocate() }
         permutation.deallocate()
         stepCounts.deallocate()
     }

@@ -119,7 +119,7 @@ public final class ExactReduction {
         leavesThisStep += 1
         for (s, segment) in segments.enumerated() {
             var special: UInt32 = 0
-            let scale = exponents.map { Double(sign: .plus, exponent: $0[s], significand: 1) } ?? 0
+            let scale = exponents.map { powerOfTwo($0[s]) } ?? 0
             let largest = sums.accumulate(gradient.baseAddress! + segment.lowerBound, segment, scale: scale, mode: mode, special: &special)
             maxima[s] = max(maxima[s], special != 0 ? .infinity : Float(bitPattern: largest))
             if special != 0 { maxima[segments.count] = 1 }
@@ -144,7 +144,7 @@ public final class ExactReduction {
         for (s, segment) in segments.enumerated() {
             let part = segment.clamped(to: own)
             guard !part.isEmpty else { continue }
-            sums.decode(part, inverseScale: Double(sign: .plus, exponent: -current[s], significand: 1),
+            sums.decode(part, inverseScale: powerOfTwo(-current[s]),
                         into: gradients.baseAddress! + part.lowerBound)
         }
         try world.allGatherBlocks(UnsafeMutableBufferPointer(rebasing: gradients[0..<count]))
@@ -162,22 +162,21 @@ public final class ExactReduction {
         return top - (Int(maximum.exponent) + 1)  // maximum < 2^(maximum.exponent + 1)
     }
 
-    /// The exponents a tensor can get: a positive Float maximum lies in [2^-149, 2^128).
+    /// The exponents a tensor can get, from the largest Float maximum to the smallest.
     public var exponentRange: ClosedRange<Int> {
-        let top = width.precisionBits(leafBits: leafBits)
-        return (top - 128)...(top + 148)
+        exponent(maximum: .greatestFiniteMagnitude)...exponent(maximum: .leastNonzeroMagnitude)
     }
 
     /// Magnitudes at or above this do not fit exponent `e` (no headroom left).
     public func limit(exponent e: Int) -> Float {
-        Float(Double(sign: .plus, exponent: width.sumBits - leafBits - e, significand: 1))
+        Float(powerOfTwo(width.sumBits - leafBits - e))
     }
 
     /// The fixed-point image of one value: depends only on `value` and `exponent`. The same
     /// kernel as `accumulate` (round to nearest even, for |value · 2^exponent| < 2^51).
     public static func encode(_ value: Float, exponent: Int) -> Int64 {
         var g = value, q: Int64 = 0, special: UInt32 = 0
-        _ = shoal_fixed_point_accumulate64(&g, 1, Double(sign: .plus, exponent: exponent, significand: 1),
+        _ = shoal_fixed_point_accumulate64(&g, 1, powerOfTwo(exponent),
                                            Int32(SHOAL_FIXED_POINT_CONVERT | SHOAL_FIXED_POINT_FIRST), &q, &special)
         return q
     }
@@ -185,10 +184,13 @@ public final class ExactReduction {
     /// The value `q` stands for at `exponent`, through the same kernel as `finish(into:)`.
     public static func decode(_ value: Int64, exponent: Int) -> Float {
         var q = value, out: Float = 0
-        shoal_fixed_point_decode64(&q, 1, Double(sign: .plus, exponent: -exponent, significand: 1), &out)
+        shoal_fixed_point_decode64(&q, 1, powerOfTwo(-exponent), &out)
         return out
     }
 }
+
+/// 2^e, exactly.
+private func powerOfTwo(_ e: Int) -> Double { Double(sign: .plus, exponent: e, significand: 1) }
 
 /// The step's integer sums in one width, with the kernels and the reduce-scatter for it.
 private protocol FixedPointSums: AnyObject {
