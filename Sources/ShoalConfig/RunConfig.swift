@@ -195,7 +195,8 @@ public struct DistributedConfig: Equatable, Sendable {
         /// Float sums: a few percent faster; bits may change with the number of ranks.
         case fast
         /// Fixed-point integer sums: the same bits for any number of ranks. The default: it
-        /// measured 0.96x (MLP) and 0.94x (CNN) the speed of `fast` on 2 ranks (benchmarks/RESULTS.md).
+        /// measured 0.91–0.96x (MLP) and 0.94–0.99x (CNN) the speed of `fast` on 2 ranks
+        /// (benchmarks/exact_vs_fast.sh, recorded in benchmarks/RESULTS.md).
         case exact
     }
 
