@@ -22,31 +22,35 @@ let package = Package(
         // The only code that includes <mpi.h>.
         .target(name: "MPIShim", dependencies: ["CMPI"]),
 
-        // C hot loops compiled for AVX2 and baseline x86-64, picked at load time.
+        // C hot loops compiled for AVX-512, AVX2 and baseline x86-64, picked at load time.
         .target(name: "ShoalKernels"),
         .target(name: "ShoalTensor", dependencies: ["CBLAS"]),
         .target(name: "ShoalNN", dependencies: ["ShoalTensor"]),
         .target(name: "ShoalOptim", dependencies: ["ShoalTensor"]),
         .target(name: "ShoalData", dependencies: ["ShoalTensor", "CZlib"]),
-        .target(name: "ShoalComm", dependencies: ["MPIShim", "ShoalKernels"]),
-        .target(name: "ShoalConfig", dependencies: ["ShoalNN", "ShoalOptim", "Yams"]),
+        .target(name: "ShoalComm", dependencies: ["MPIShim", "ShoalKernels", "ShoalTensor"]),
+        .target(name: "ShoalConfig", dependencies: [
+            "ShoalComm", "ShoalData", "ShoalNN", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Coordinator", dependencies: [
-            "ShoalTensor", "ShoalComm", "ShoalConfig", .product(name: "Crypto", package: "swift-crypto"),
+            "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Shoal", dependencies: [
-            "ShoalTensor", "ShoalNN", "ShoalOptim", "ShoalData", "ShoalComm", "ShoalConfig", "Coordinator",
+            "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
         .executableTarget(name: "shoal", dependencies: [
-            "Shoal", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "ShoalTensorTests", dependencies: ["ShoalTensor"]),
         .testTarget(name: "ShoalNNTests", dependencies: ["ShoalNN"]),
-        .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim"], exclude: ["reference"]),
+        .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim", "ShoalTensor"], exclude: ["reference"]),
         .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData"]),
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalOptim"]),
+        .testTarget(name: "shoalTests", dependencies: ["shoal", "ShoalComm"]),
         // Launch the built `shoal` binary under real mpirun with several processes.
         .testTarget(name: "MultiProcessTests", dependencies: []),
     ]

@@ -12,12 +12,13 @@ cd "$(dirname "$0")/.."
 REPEATS=${1:-5}
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 PY=${PYTHON:-/usr/bin/python3}
-BIN=$(benchmarks/build_nn_bench.sh)
+swift build -c release >&2
+BIN=.build/release/shoal
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 for model in mlp cnn cnn3; do
     for batch in 32 64 256; do
-        "$BIN" "$REPEATS" "$model" "$batch" >>"$OUT"
+        "$BIN" bench nn --runs "$REPEATS" --model "$model" --batch "$batch" >>"$OUT"
         "$PY" benchmarks/nn_forward_backward_torch.py "$REPEATS" "$model" "$batch" >>"$OUT"
     done
 done

@@ -71,9 +71,8 @@ private func stateLines(_ state: CheckpointState) -> [String] {
     var lines = [
         "state:",
         "  format version  \(state.formatVersion)",
-        "  step            \(state.step)",
-        "  epoch           \(state.epoch)",
-        "  cursor          epoch \(state.cursor.epoch), step \(state.cursor.stepInEpoch) in epoch",
+        "  position        \(state.position)",
+        "  optimizer step  \(state.optimizerStep)",
         "  world size      \(state.worldSize)",
         "  reduction       \(state.reduction)",
         "  rng             " + state.rng.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
@@ -81,8 +80,13 @@ private func stateLines(_ state: CheckpointState) -> [String] {
         "  parameter hash  \(state.parameterHash)",
         "  versions        shoal \(state.versions.shoal), mpi \(state.versions.mpi), blas \(state.versions.blas)",
     ]
-    for (key, value) in (state.extra ?? [:]).sorted(by: { $0.key < $1.key }) {
-        lines.append("  extra           \(key) = \(value)")
+    let stopping = state.earlyStopping
+    lines.append("  early stopping  best \(stopping.best.map { "\($0)" } ?? "none"), \(stopping.evaluationsWithoutImprovement) evaluations since")
+    if let exact = state.exactReduction {
+        lines.append("  exact exponents Int\(exact.width): \(exact.exponents.map(String.init).joined(separator: " "))")
+    }
+    if let standardizer = state.standardizer {
+        lines.append("  standardizer    mean and std of \(standardizer.mean.count) features")
     }
     for (name, hash) in state.files.sorted(by: { $0.key < $1.key }) {
         lines.append("  file            \(name)  sha256 \(hash)")

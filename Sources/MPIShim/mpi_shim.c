@@ -84,13 +84,6 @@ int shoal_mpi_wait(void **request) {
     return rc;
 }
 
-int shoal_mpi_test(void **request, int *done) {
-    MPI_Request *r = *request;
-    int rc = MPI_Test(r, done, MPI_STATUS_IGNORE);
-    if (rc != MPI_SUCCESS || *done) { free(r); *request = NULL; }
-    return rc;
-}
-
 int shoal_mpi_bcast(void *bytes, size_t count, int root) {
     char *p = bytes;
     while (count > 0) {

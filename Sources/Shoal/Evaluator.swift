@@ -17,7 +17,7 @@ final class Evaluator {
     private let microBatch: Int
     private let classCount: Int
     private let buffers: BatchBuffers
-    /// [loss (fixed point), confusion (classCount²)], summed over ranks in one all-reduce.
+    /// [loss, absolute error (fixed point), confusion (classCount²)], summed over ranks in one all-reduce.
     private let counts: UnsafeMutableBufferPointer<Int64>
 
     init(model: Model, world: any Communicator, microBatch: Int, classCount: Int, buffers: BatchBuffers) {
@@ -26,15 +26,16 @@ final class Evaluator {
         self.microBatch = microBatch
         self.classCount = classCount
         self.buffers = buffers
-        counts = .allocate(capacity: 1 + classCount * classCount)
+        counts = .allocate(capacity: 2 + classCount * classCount)
         counts.initialize(repeating: 0)
     }
 
     deinit { counts.deallocate() }
 
-    func evaluate(_ data: Dataset) throws -> ClassificationReport {
+    func evaluate(_ data: Dataset) throws -> EvaluationReport {
         counts.update(repeating: 0)
-        var loss = FixedPointSum()
+        var loss = FixedPointSum(), absoluteError = FixedPointSum()
+        let regression = model.lossSpec == .meanSquaredError, width = model.outputShape.reduce(1, *)
         let chunks = (data.count + microBatch - 1) / microBatch
         for chunk in stride(from: world.rank, to: chunks, by: world.size) {
             let start = chunk * microBatch, n = min(microBatch, data.count - start)
@@ -42,18 +43,28 @@ final class Evaluator {
             data.gather(indices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n]), features: buffers.features, targets: buffers.targets)
             let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: .inference)
             loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: 0))
+            if regression {
+                // per sample: the mean over outputs of |prediction − target|
+                for i in 0..<n {
+                    var sum = 0.0
+                    for o in 0..<width { sum += Double(abs(output[i * width + o] - buffers.targets[i * width + o])) }
+                    absoluteError.add(sum / Double(width))
+                }
+            }
             if classCount > 0 {
                 let predictions = Predictions(output: output, width: model.outputShape.reduce(1, *))
                 for i in 0..<n {
                     let truth = Int(buffers.targets[i * data.targetWidth]), predicted = predictions.label(of: i)
-                    if (0..<classCount).contains(truth) { counts[1 + truth * classCount + predicted] += 1 }
+                    if (0..<classCount).contains(truth) { counts[2 + truth * classCount + predicted] += 1 }
                 }
             }
         }
         counts[0] = loss.raw
+        counts[1] = absoluteError.raw
         try world.allReduce(counts, .sum)
-        let confusion = (0..<classCount).map { t in (0..<classCount).map { counts[1 + t * classCount + $0] } }
-        return ClassificationReport(lossSum: FixedPointSum(raw: counts[0]).value, sampleCount: data.count, confusion: confusion)
+        let confusion = (0..<classCount).map { t in (0..<classCount).map { counts[2 + t * classCount + $0] } }
+        return EvaluationReport(lossSum: FixedPointSum(raw: counts[0]).value, sampleCount: data.count, confusion: confusion,
+                                absoluteErrorSum: regression ? FixedPointSum(raw: counts[1]).value : nil)
     }
 }
 
@@ -66,6 +77,15 @@ struct Predictions {
     func label(of sample: Int) -> Int {
         let row = output.baseAddress! + sample * width
         return width == 1 ? (row[0] > 0 ? 1 : 0) : argmax(row, count: width)
+    }
+
+    /// What the targets must be for this output and loss.
+    static func targetRule(outputWidth: Int, loss: LossSpec) -> TargetRule {
+        switch loss {
+        case .softmaxCrossEntropy: .classIndex(count: outputWidth)
+        case .binaryCrossEntropy: .probability
+        case .meanSquaredError: .any
+        }
     }
 
     /// Number of classes the outputs stand for, or 0 for a regression loss.

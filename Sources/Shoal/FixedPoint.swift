@@ -16,18 +16,26 @@ public struct FixedPointSum: Equatable, Sendable {
     public init(raw: Int64 = 0) { self.raw = raw }
 
     /// Adds `term`, rounded to the nearest multiple of 2^-32. Non-finite or huge terms saturate,
-    /// and `value` then reports infinity so that a diverging run is still seen as one.
+    /// and so does the sum, so `value` reports infinity and a diverging run is still seen as one.
     public mutating func add(_ term: Double) {
-        raw = raw &+ Self.encode(term)
+        let (sum, overflow) = raw.addingReportingOverflow(Self.encode(term))
+        raw = overflow ? (term < 0 ? -Self.saturation : Self.saturation) : max(-Self.saturation, min(Self.saturation, sum))
     }
+
+    /// |raw| at or beyond this stands for an infinite sum.
+    static let saturation: Int64 = 1 << 62
+
+    /// Whether the sum has saturated (a non-finite or huge term was added).
+    public var isSaturated: Bool { raw >= Self.saturation || raw <= -Self.saturation }
 
     public static func encode(_ term: Double) -> Int64 {
         let scaled = (term * scale).rounded(.toNearestOrEven)
-        guard scaled.isFinite, abs(scaled) < 0x1p62 else { return term < 0 ? -(1 << 62) : 1 << 62 }
+        guard scaled.isFinite, abs(scaled) < 0x1p62 else { return term < 0 ? -saturation : saturation }
         return Int64(scaled)
     }
 
+    /// The sum; ±infinity once saturated (no `abs`, which traps on Int64.min).
     public var value: Double {
-        abs(raw) >= 1 << 62 ? (raw < 0 ? -.infinity : .infinity) : Double(raw) / Self.scale
+        isSaturated ? (raw < 0 ? -.infinity : .infinity) : Double(raw) / Self.scale
     }
 }

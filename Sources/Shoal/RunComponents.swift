@@ -1,9 +1,11 @@
+import Coordinator
+import ShoalComm
 import ShoalConfig
-import ShoalNN
 import ShoalOptim
+import ShoalTensor
 
-/// Turns the optimizer and schedule sections of a config into ShoalOptim values. Hyperparameter
-/// errors come back naming their config key (`optimizer.beta1: ...`).
+/// Turns the optimizer, schedule and distributed sections of a config into the runtime values.
+/// Errors come back naming their config key (`optimizer.beta1: ...`).
 enum RunComponents {
     static func optimizerKind(_ c: OptimizerConfig) -> OptimizerKind {
         switch c.name {
@@ -16,17 +18,41 @@ enum RunComponents {
     }
 
     static func makeOptimizer(_ c: OptimizerConfig, arena: ParameterArena) throws -> Optimizer {
-        let slices = arena.entries.map { ParameterSlice(name: $0.name, offset: $0.offset, shape: $0.shape) }
         let defaults = GroupOptions(weightDecay: Float(c.weightDecay), l1: Float(c.l1))
         let groups = c.groups.map { group in
             ShoalOptim.ParameterGroup(pattern: group.match, options: GroupOptions(
                 weightDecay: Float(group.weightDecay ?? c.weightDecay), l1: Float(group.l1 ?? c.l1),
                 lrScale: Float((group.lr ?? c.lr) / c.lr)))
         }
+        let optimizer: Optimizer
         do {
-            return try Optimizer(kind: optimizerKind(c), slices: slices, defaults: defaults, groups: groups)
+            optimizer = try Optimizer(kind: optimizerKind(c), entries: arena.entries, defaults: defaults, groups: groups)
         } catch let error as OptimizerError {
             throw RunError.configuration("optimizer.\(error.key ?? ""): \(error)")
+        }
+        // A pattern that matches nothing is most likely a typo. The built-in `*.bias` group is
+        // exempt, so a model without biases runs with the default config.
+        if c.groups != OptimizerConfig().groups, let pattern = optimizer.unmatchedGroupPatterns.first,
+           let index = c.groups.firstIndex(where: { $0.match == pattern }) {
+            throw RunError.configuration("optimizer.groups[\(index)].match: '\(pattern)' matches no parameter tensor; the tensors are "
+                + arena.entries.map(\.name).joined(separator: ", "))
+        }
+        return optimizer
+    }
+
+    /// The reduction `distributed.reduction` names, sized for this model and batch plan.
+    static func makeReduction(_ c: DistributedConfig, plan: BatchPlan, arena: ParameterArena,
+                              world: any Communicator) throws -> any GradientReduction {
+        switch c.reduction {
+        case .exact:
+            guard plan.maxLeafCount <= ExactReduction.maximumLeaves else {
+                throw RunError.configuration("training.micro_batch: exact reduction takes at most \(ExactReduction.maximumLeaves) leaves a step, "
+                    + "global_batch / micro_batch gives \(plan.maxLeafCount)")
+            }
+            return ExactReduction(world: world, segments: arena.entries.map { $0.offset..<$0.end }, maxLeaves: plan.maxLeafCount)
+        case .fast:
+            let bucketElements = max(1024, Int(c.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
+            return try GradientSync(world: world, gradients: arena.gradients, bucketElements: bucketElements, overlap: c.overlap)
         }
     }
 

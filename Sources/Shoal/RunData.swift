@@ -3,19 +3,15 @@ import ShoalData
 
 /// Loads the data a config names and splits it into training, validation and test sets, the
 /// same way on every rank (every rank holds the whole data set; the batch plan decides which
-/// samples it computes).
+/// samples it computes). Every target must fit `targets` (the model's outputs and loss); the
+/// first that does not is an error naming its file and row or sample.
 ///
 /// ```swift
-/// let splits = try loadSplits(for: config)
+/// let splits = try loadSplits(for: config, targets: .classIndex(count: 10))
 /// splits.train.count   // 54_000 for Fashion-MNIST with validation_fraction 0.1
 /// ```
-public func loadSplits(for config: RunConfig) throws -> DataSplits {
+public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) throws -> DataSplits {
     let data = config.data
-    let normalization: Normalization = switch data.normalize {
-    case .scale: .scale
-    case .standardize: .standardize
-    case .none: .none
-    }
     let train: Dataset, test: Dataset
     switch data.source {
     case .fashionMNIST:
@@ -24,6 +20,13 @@ public func loadSplits(for config: RunConfig) throws -> DataSplits {
         } catch {
             throw RunError.configuration("data.path: \(error)")
         }
+        // Class indices are checked against the data's 10 classes by the reader and against the
+        // model's outputs by the trainer; a BCE or MSE model still needs its own rule checked.
+        for (split, file) in [(train, "train-labels-idx1-ubyte"), (test, "t10k-labels-idx1-ubyte")] where rule.classCount == nil {
+            if let (sample, reason) = split.firstTarget(violating: rule) {
+                throw RunError.configuration("data.path: \(data.path)/\(file): label of sample \(sample): \(reason) for this model")
+            }
+        }
     case .csv:
         guard let csv = data.csv else { throw RunError.configuration("data.csv: required when data.source is csv") }
         let target: CSVTarget = switch csv.target {
@@ -31,16 +34,18 @@ public func loadSplits(for config: RunConfig) throws -> DataSplits {
         case .index(let index): .index(index)
         }
         let delimiter = csv.delimiter.first ?? ","
+        // data.csv.classes, when given, must agree with the model (checked by the trainer).
+        let csvRule = csv.classes.map { TargetRule.classIndex(count: $0) } ?? rule
         let all: Dataset
         do {
-            all = try CSVReader.read(path: csv.path, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+            all = try CSVReader.read(path: csv.path, target: target, header: csv.header, delimiter: delimiter, targets: csvRule)
         } catch {
             throw RunError.configuration("data.csv.path: \(error)")
         }
         if let testPath = csv.testPath {
             train = all
             do {
-                test = try CSVReader.read(path: testPath, target: target, header: csv.header, delimiter: delimiter, classCount: csv.classes)
+                test = try CSVReader.read(path: testPath, target: target, header: csv.header, delimiter: delimiter, targets: csvRule)
             } catch {
                 throw RunError.configuration("data.csv.test_path: \(error)")
             }
@@ -51,5 +56,5 @@ public func loadSplits(for config: RunConfig) throws -> DataSplits {
         }
     }
     return try DataSplits(train: train, test: test, validationFraction: data.validationFraction, seed: config.seed,
-                          normalization: normalization, limitTrain: data.limitTrain, limitTest: data.limitTest)
+                          normalization: data.normalize, limitTrain: data.limitTrain, limitTest: data.limitTest)
 }

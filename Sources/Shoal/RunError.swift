@@ -2,8 +2,6 @@
 public enum RunError: Error, CustomStringConvertible, Equatable {
     /// The config is consistent on its own but does not fit the data or model.
     case configuration(String)
-    /// The replicas' parameters differ where they must be identical.
-    case replicasDiverged(step: Int, hashes: [String])
     /// The loss or gradient became NaN or infinite; no checkpoint is written after it.
     case nonFinite(step: Int, what: String)
 
@@ -11,8 +9,6 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .configuration(let message):
             message
-        case .replicasDiverged(let step, let hashes):
-            "replicas differ at step \(step): parameter hashes per rank \(hashes.joined(separator: ", ")); every rank must run the same build, config and data"
         case .nonFinite(let step, let what):
             "\(what) is not finite at step \(step); stopping before any checkpoint is written (lower optimizer.lr or set optimizer.clip_norm)"
         }

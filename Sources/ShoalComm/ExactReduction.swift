@@ -1,5 +1,6 @@
 import Foundation
 import ShoalKernels
+import ShoalTensor
 
 /// Sums per-leaf gradients over all ranks with a result that is bit-identical for any number of
 /// ranks and any assignment of leaves to ranks (DESIGN.md decision 5).
@@ -20,24 +21,19 @@ import ShoalKernels
 /// The sum of the step goes over the ranks as a reduce-scatter of the integers; each rank
 /// decodes its block, and an all-gather of the decoded Floats completes the gradient everywhere.
 ///
+/// OpenBLAS splits a product differently over 1 and 2 threads, which changes its last bits, so
+/// creating an exact reduction sets this process's BLAS calls to one thread: the bits then do
+/// not depend on how many ranks share the cores.
+///
 /// ```swift
 /// let exact = ExactReduction(world: world, segments: [0..<1000], maxLeaves: 4)
 /// repeat {
 ///     exact.beginStep()
-///     for leaf in myLeaves { computeGradient(leaf, into: gradients); exact.accumulate(gradients) }
-/// } while try exact.finish(into: gradients) == .redo
+///     for leaf in myLeaves { computeGradient(leaf, into: g); exact.finishLeaf(g) }
+/// } while try exact.finishStep() == .redo
+/// exact.gradients   // the sum over every leaf of every rank
 /// ```
-public final class ExactReduction {
-    /// What ``finish(into:)`` found.
-    public enum Outcome: Equatable, Sendable {
-        /// The gradients hold the sum over all leaves of all ranks.
-        case done
-        /// The exponents did not fit this step's gradients (or were not known yet); they now do:
-        /// compute the step's leaves again.
-        case redo
-        /// Some gradient was NaN or infinite on some rank.
-        case nonFinite
-    }
+public final class ExactReduction: GradientReduction {
 
     /// The integer type of the sums: bytes on the wire against bits kept.
     public enum Width: Int, Sendable, CustomStringConvertible {
@@ -78,6 +74,8 @@ public final class ExactReduction {
     private let sums: any FixedPointSums
     /// (segments + 1): this step's max |g| per segment, then a NaN/infinity flag.
     private let maxima: UnsafeMutableBufferPointer<Float>
+    /// (count): the decoded sum of the last finished step.
+    public let gradients: UnsafeMutableBufferPointer<Float>
 
     /// `maxLeaves`: the most leaves any step of the run has (over all ranks). `width`: nil for
     /// ``Width/automatic(leafBits:)``.
@@ -95,11 +93,19 @@ public final class ExactReduction {
                                     : FixedPointBuffer<Int64>(count: count, scratch: scratchCount)
         maxima = .allocate(capacity: segments.count + 1)
         maxima.initialize(repeating: 0)
+        gradients = allocateFloats(count)
+        blasThreadCount = 1
     }
 
     deinit {
         maxima.deallocate()
+        gradients.baseAddress?.deallocate()
     }
+
+    public var summary: String { "exact reduction (\(width) sums, 1 BLAS thread per rank)" }
+
+    /// Exact mode converts whole leaves: nothing to start before backward ends.
+    public func backwardFinished(upTo offset: Int) {}
 
     /// Leaves accumulated since `beginStep()`; the first one writes the sum instead of adding.
     private var leavesThisStep = 0
@@ -112,7 +118,7 @@ public final class ExactReduction {
 
     /// Adds one leaf's gradient: records its maxima and, if the exponents are known, adds its
     /// fixed-point image to the step's sum. Leaves `gradient` zeroed for the next leaf.
-    public func accumulate(_ gradient: UnsafeMutableBufferPointer<Float>) {
+    public func finishLeaf(_ gradient: UnsafeMutableBufferPointer<Float>) {
         precondition(gradient.count >= count)
         let mode = Int32(exponents == nil ? 0 : SHOAL_FIXED_POINT_CONVERT)
             | Int32(leavesThisStep == 0 ? SHOAL_FIXED_POINT_FIRST : 0)
@@ -126,9 +132,8 @@ public final class ExactReduction {
         }
     }
 
-    /// Agrees on the maxima, then either completes the sum into `gradients` or asks for a redo.
-    public func finish(into gradients: UnsafeMutableBufferPointer<Float>) throws -> Outcome {
-        precondition(gradients.count >= count)
+    /// Agrees on the maxima, then either completes the sum into ``gradients`` or asks for a redo.
+    public func finishStep() throws -> ReductionOutcome {
         try world.allReduce(maxima, .max)
         if maxima[segments.count] != 0 { return .nonFinite }
         if leavesThisStep == 0 { sums.zero() }  // a rank without leaves adds zeros
@@ -173,7 +178,7 @@ public final class ExactReduction {
     }
 
     /// The fixed-point image of one value: depends only on `value` and `exponent`. The same
-    /// kernel as `accumulate` (round to nearest even, for |value · 2^exponent| < 2^51).
+    /// kernel as `finishLeaf` (round to nearest even, for |value · 2^exponent| < 2^51).
     public static func encode(_ value: Float, exponent: Int) -> Int64 {
         var g = value, q: Int64 = 0, special: UInt32 = 0
         _ = shoal_fixed_point_accumulate64(&g, 1, powerOfTwo(exponent),
@@ -181,11 +186,46 @@ public final class ExactReduction {
         return q
     }
 
-    /// The value `q` stands for at `exponent`, through the same kernel as `finish(into:)`.
+    /// The value `q` stands for at `exponent`, through the same kernel as `finishStep()`.
     public static func decode(_ value: Int64, exponent: Int) -> Float {
         var q = value, out: Float = 0
         shoal_fixed_point_decode64(&q, 1, powerOfTwo(-exponent), &out)
         return out
+    }
+}
+
+extension ExactReduction {
+    /// The exponents the next step converts with, as a checkpoint stores them; nil before the
+    /// first step has agreed any.
+    public var state: ExactReductionState? {
+        exponents.map { ExactReductionState(width: width.rawValue, exponents: $0) }
+    }
+
+    /// Continues with a checkpoint's exponents. Exponents of another width (another leaf count),
+    /// of another tensor count, or out of range mean nothing here: the first step then agrees new
+    /// ones, as a fresh run does. Returns whether they were taken.
+    @discardableResult
+    public func restore(_ state: ExactReductionState?) -> Bool {
+        guard let state, state.width == width.rawValue, state.exponents.count == segments.count,
+              state.exponents.allSatisfy(exponentRange.contains) else {
+            exponents = nil
+            return false
+        }
+        exponents = state.exponents
+        return true
+    }
+}
+
+/// Exact mode's fixed-point exponents in a checkpoint: `{"width": 32, "exponents": [29, 30]}`,
+/// one exponent per parameter tensor in arena order.
+public struct ExactReductionState: Codable, Equatable, Sendable {
+    /// 32 or 64: the integer width of the sums.
+    public var width: Int
+    public var exponents: [Int]
+
+    public init(width: Int, exponents: [Int]) {
+        self.width = width
+        self.exponents = exponents
     }
 }
 

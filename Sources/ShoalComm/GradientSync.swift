@@ -1,19 +1,21 @@
 import Foundation
+import ShoalTensor
 
 /// Sums the flat gradient arena over all ranks in buckets, starting each bucket's all-reduce as
 /// soon as backward has finished with it, so communication overlaps the rest of backward.
 ///
-/// The step: `begin()`, then `finished(upTo:)` as backward completes parameters front to back
-/// (the trainer calls it during the last micro-batch's backward), then `wait()` before the
-/// optimizer reads the gradients. In fast mode the sums are plain Float sums.
+/// The step (fast mode's ``GradientReduction``): `beginStep()` zeroes the arena's gradients,
+/// every leaf's backward accumulates into them, `backwardFinished(upTo:)` hands buckets on as
+/// the last backward completes parameters front to back, and `finishStep()` completes every
+/// bucket before the optimizer reads them. The sums are plain Float sums.
 ///
 /// ```swift
 /// let sync = try GradientSync(world: world, gradients: arena.gradients, bucketElements: 1 << 20, overlap: .thread)
-/// sync.begin()
-/// model.backward { sync.finished(upTo: $0) }
-/// try sync.wait()
+/// sync.beginStep()
+/// model.backward { sync.backwardFinished(upTo: $0) }
+/// _ = try sync.finishStep()   // arena.gradients: the sum over all ranks
 /// ```
-public final class GradientSync: @unchecked Sendable {
+public final class GradientSync: GradientReduction, @unchecked Sendable {
     /// How bucket reductions run alongside backward.
     public enum Overlap: String, Sendable, CaseIterable {
         /// A communication thread makes blocking all-reduce calls while backward goes on.
@@ -27,7 +29,8 @@ public final class GradientSync: @unchecked Sendable {
     public let plan: BucketPlan
     public let overlap: Overlap
     private let world: any Communicator
-    private let gradients: UnsafeMutableBufferPointer<Float>
+    /// The arena's gradients: backward accumulates into them, the sums replace them.
+    public let gradients: UnsafeMutableBufferPointer<Float>
     /// Buckets handed on so far this step.
     private var started = 0
     private var pending: [PendingReduction?]
@@ -51,11 +54,19 @@ public final class GradientSync: @unchecked Sendable {
         }
     }
 
-    /// Starts a step: no bucket has been handed on yet.
-    public func begin() { started = 0 }
+    public var summary: String { "fast reduction" }
+
+    /// Starts a step: gradients zeroed, no bucket handed on yet.
+    public func beginStep() {
+        started = 0
+        if let p = gradients.baseAddress { zero(p, count: gradients.count) }
+    }
+
+    /// Leaves accumulate in the arena itself: nothing to do per leaf.
+    public func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>) {}
 
     /// Backward has written the final gradients of every element below `offset`.
-    public func finished(upTo offset: Int) {
+    public func backwardFinished(upTo offset: Int) {
         guard overlap != .none else { return }
         let ready = plan.readyCount(finishedUpTo: offset)
         while started < ready {
@@ -72,8 +83,9 @@ public final class GradientSync: @unchecked Sendable {
     }
 
     /// Completes every bucket; afterwards `gradients` holds the sum over all ranks.
-    public func wait() throws {
-        guard world.size > 1 else { return }
+    public func finishStep() throws -> ReductionOutcome {
+        defer { started = 0 }
+        guard world.size > 1 else { return .done }
         switch overlap {
         case .thread:
             while started < plan.buckets.count { worker?.submit(started); started += 1 }
@@ -92,7 +104,7 @@ public final class GradientSync: @unchecked Sendable {
                 try world.allReduce(UnsafeMutableBufferPointer(rebasing: gradients[bucket]), .sum)
             }
         }
-        started = 0
+        return .done
     }
 }
 

@@ -31,7 +31,7 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public let kind: Kind
-    /// The config file (or `<default>`, `<string>`).
+    /// The config file (or `<default>`, `<string>`); empty for a `--set` whose own text is wrong.
     public let file: String
     /// 1-based line in `file`, when the value has one.
     public let line: Int?
@@ -53,7 +53,7 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         var s = file
-        if let override { s += " (--set \(override))" } else if let line { s += ":\(line)" }
+        if let override { s += file.isEmpty ? "--set \(override)" : " (--set \(override))" } else if let line { s += ":\(line)" }
         s += ": "
         if !keyPath.isEmpty { s += keyPath + ": " }
         return s + reason

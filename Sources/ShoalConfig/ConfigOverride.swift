@@ -39,7 +39,14 @@ struct ConfigOverride {
             }
         }
         path = components
-        var parsed = valueText.trimmingWhitespace.isEmpty ? ConfigNode.null : try ConfigNode.parse(yaml: valueText, file: file)
+        var parsed: ConfigNode
+        do {
+            parsed = valueText.trimmingWhitespace.isEmpty ? ConfigNode.null : try ConfigNode.parse(yaml: valueText, file: file)
+        } catch let error as ConfigError {
+            // The value's own text is at fault, not the config file.
+            throw ConfigError(kind: .badOverride, file: "", line: nil, keyPath: keyText, reason: "the value is not valid YAML: \(error.reason)",
+                              override: text)
+        }
         parsed.markOrigin(text)
         value = parsed
     }

@@ -1,3 +1,5 @@
+import ShoalComm
+import ShoalData
 import ShoalNN
 
 /// Everything that defines a training run, as read from a YAML file: data, model, loss,
@@ -45,14 +47,6 @@ public struct DataConfig: Equatable, Sendable {
         case csv
     }
 
-    public enum Normalize: String, CaseIterable, Sendable {
-        /// Divide by 255.
-        case scale
-        /// Per-feature mean and standard deviation of the training split.
-        case standardize
-        case none
-    }
-
     public var source: Source = .fashionMNIST
     /// Directory of the IDX files (for `fashion_mnist`).
     public var path = "/usr/share/datasets/fashion-mnist"
@@ -60,11 +54,14 @@ public struct DataConfig: Equatable, Sendable {
     public var csv: CSVConfig? = nil
     /// Share of the training samples held out for validation, in [0, 1).
     public var validationFraction = 0.1
-    public var normalize: Normalize = .scale
+    public var normalize: Normalization = .scale
     /// Use only the first N samples of the training and validation splits (quick runs, tests).
     public var limitTrain: Int? = nil
     /// Use only the first N test samples.
     public var limitTest: Int? = nil
+    /// Names of the classes by label, for reports; nil: Fashion-MNIST's for the Debian
+    /// Fashion-MNIST files, else `class 0`, `class 1`, ...
+    public var classNames: [String]? = nil
 
     public init() {}
 }
@@ -126,13 +123,13 @@ public struct OptimizerConfig: Equatable, Sendable {
     /// Clip the global gradient norm to this value; null for no clipping.
     public var clipNorm: Double? = nil
     /// Per-parameter overrides, first match wins.
-    public var groups: [ParameterGroup] = [ParameterGroup(match: "*.bias", weightDecay: 0)]
+    public var groups: [ParameterGroupConfig] = [ParameterGroupConfig(match: "*.bias", weightDecay: 0)]
 
     public init() {}
 }
 
 /// Hyper-parameters for the parameters whose names match a glob (`*.bias`, `layers.0.*`).
-public struct ParameterGroup: Equatable, Sendable {
+public struct ParameterGroupConfig: Equatable, Sendable {
     public var match: String
     public var lr: Double? = nil
     public var weightDecay: Double? = nil
@@ -155,9 +152,10 @@ public struct ScheduleConfig: Equatable, Sendable {
     public var kind: Kind = .cosine
     /// Linear ramp from 0 to `lr` over this many steps.
     public var warmupSteps = 0
-    /// `step`: multiply by `gamma` every `step_size` steps.
+    /// `step` and `exponential`: the steps each factor of `gamma` spans.
     public var stepSize = 1000
-    /// `step` and `exponential` (per step) factor, in (0, 1].
+    /// The factor in (0, 1]: `step` multiplies by it every `step_size` steps, `exponential` by
+    /// gamma^(1 / step_size) every step (gamma per `step_size` steps, smoothly).
     public var gamma = 0.1
     /// `cosine`: the rate at the last step.
     public var minLR = 0.0
@@ -174,13 +172,14 @@ public struct TrainingConfig: Equatable, Sendable {
     public var microBatch = 64
     /// Evaluate every this many steps; 0 = at the end of each epoch.
     public var evalEvery = 0
-    public var earlyStopping = EarlyStopping()
+    public var earlyStopping = EarlyStoppingConfig()
 
     public init() {}
 }
 
-/// Stop when the validation loss is low enough or has stopped improving.
-public struct EarlyStopping: Equatable, Sendable {
+/// Stop when the training loss is low enough or the validation loss has stopped improving.
+public struct EarlyStoppingConfig: Equatable, Sendable {
+    /// Stop as soon as a step's training loss is below this; null = never.
     public var lossBelow: Double? = nil
     /// Evaluations without an improvement of at least `min_delta` before stopping; null = never.
     public var patience: Int? = nil
@@ -194,23 +193,17 @@ public struct DistributedConfig: Equatable, Sendable {
     public enum Reduction: String, CaseIterable, Sendable {
         /// Float sums: a few percent faster; bits may change with the number of ranks.
         case fast
-        /// Fixed-point integer sums: the same bits for any number of ranks. The default: it
-        /// measured 0.91–0.96x (MLP) and 0.94–0.99x (CNN) the speed of `fast` on 2 ranks
-        /// (benchmarks/exact_vs_fast.sh, recorded in benchmarks/RESULTS.md).
+        /// Fixed-point integer sums: the same bits for any number of ranks. The default, at a
+        /// few percent of the speed of `fast` (benchmarks/RESULTS.md).
         case exact
-    }
-
-    /// How bucket all-reduces overlap backward (fast mode). Measured on 2 ranks × 1 core each
-    /// (benchmarks/RESULTS.md): with every core computing, a communication thread or MPI
-    /// progress costs more than it hides, so `none` is the default; `thread` pays off when
-    /// ranks have a spare core or the network, not the CPU, moves the bytes.
-    public enum Overlap: String, CaseIterable, Sendable {
-        case thread, nonblocking, none
     }
 
     public var reduction: Reduction = .exact
     public var bucketMB = 4.0
-    public var overlap: Overlap = .none
+    /// How bucket all-reduces overlap backward in fast mode. `none` is the default: with every
+    /// core computing, a communication thread or MPI progress cost more than they hid (measured,
+    /// benchmarks/RESULTS.md).
+    public var overlap: GradientSync.Overlap = .none
 
     public init() {}
 }
@@ -241,6 +234,13 @@ public struct LoggingConfig: Equatable, Sendable {
 }
 
 extension RunConfig {
+    /// The class names reports use: `data.class_names`, or Fashion-MNIST's when the run reads
+    /// the Debian Fashion-MNIST files; nil for numbered classes.
+    public var classNames: [String]? {
+        if let names = data.classNames { return names }
+        return data.source == .fashionMNIST && data.path == DataConfig().path ? FashionMNIST.classNames : nil
+    }
+
     /// The run directory, `<logging.dir>/<name>`.
     public var runDirectory: String { logging.dir + "/" + name }
     /// `checkpoint.dir`, or `<logging.dir>/<name>/checkpoints` when it is null.

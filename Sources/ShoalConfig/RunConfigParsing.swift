@@ -21,6 +21,12 @@ extension RunConfig {
         return try parse(yaml: text, file: path, overrides: overrides)
     }
 
+    /// The embedded default run (configs/fashion-mlp.yaml) with `overrides` applied: every key
+    /// of it can be overridden, `model.layers[1].dense.units=64` included.
+    public static func loadDefault(overrides: [String] = []) throws -> RunConfig {
+        try parse(yaml: RunConfig.default.resolvedYAML(), file: "<default>", overrides: overrides)
+    }
+
     /// Parses config text; `file` names it in errors.
     ///
     /// ```swift
@@ -83,6 +89,9 @@ extension DataConfig {
         normalize = try m.choice("normalize", normalize)
         limitTrain = try m.optionalInt("limit_train", limitTrain, .positive)
         limitTest = try m.optionalInt("limit_test", limitTest, .positive)
+        if let f = m.field("class_names") {
+            classNames = f.node.isNull ? nil : try f.items().map { try $0.string() }
+        }
         if source == .csv && csv == nil {
             throw ConfigError(
                 kind: .missingKey, file: m.field.file, line: m.field.node.line, keyPath: m.childPath("csv"),
@@ -123,7 +132,7 @@ extension ModelConfig {
         if let f = m.field("layers") {
             let items = try f.items()
             if items.isEmpty { throw f.error(.invalidValue, "must list at least one layer") }
-            layers = try items.map(LayerSyntax.layer)
+            layers = try items.map(LayerYAML.layer)
         }
     }
 }
@@ -142,7 +151,7 @@ extension OptimizerConfig {
         if let f = m.field("groups") {
             groups = try f.node.isNull ? [] : f.items().map { item in
                 var g = try ConfigMapping(item)
-                var group = ParameterGroup(match: try g.required("match").string())
+                var group = ParameterGroupConfig(match: try g.required("match").string())
                 group.lr = try g.optionalDouble("lr", nil, .positive)
                 group.weightDecay = try g.optionalDouble("weight_decay", nil, .nonNegative)
                 group.l1 = try g.optionalDouble("l1", nil, .nonNegative)

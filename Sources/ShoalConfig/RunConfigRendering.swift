@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 extension RunConfig {
     /// The resolved config as canonical YAML: every key with defaults filled in, sections and
     /// keys in schema order, numbers in their shortest round-trip form. Parsing it gives back an
@@ -13,16 +16,10 @@ extension RunConfig {
     /// ```
     public func resolvedYAML() -> String { tree.yaml() }
 
-    /// FNV-1a 64 of ``resolvedYAML()`` as 16 hex digits: equal for configs that mean the same
-    /// run however they were written (comments, key order, defaults spelled out or not).
+    /// SHA-256 of ``resolvedYAML()``, its first 16 hex digits: equal for configs that mean the
+    /// same run however they were written (comments, key order, defaults spelled out or not).
     public var canonicalHash: String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in resolvedYAML().utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        SHA256.hash(data: Data(resolvedYAML().utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The keys whose resolved values differ, as `key.path: old -> new` lines in schema order
@@ -74,6 +71,7 @@ extension DataConfig {
             ("normalize", .string(normalize.rawValue)),
             ("limit_train", .optional(limitTrain, ConfigNode.int)),
             ("limit_test", .optional(limitTest, ConfigNode.int)),
+            ("class_names", .optional(classNames) { .sequence($0.map(ConfigNode.string)) }),
         ])
     }
 }
@@ -102,7 +100,7 @@ extension ModelConfig {
         .mapping([
             ("input", .sequence(input.map(ConfigNode.int))),
             ("init", .string(initializer.rawValue)),
-            ("layers", .sequence(layers.map(LayerSyntax.node))),
+            ("layers", .sequence(layers.map(LayerYAML.node))),
         ])
     }
 }

@@ -35,10 +35,12 @@ public enum CSVReader {
     ///   - target: the target column; `.name` needs `header: true`.
     ///   - header: whether the first non-blank line holds column names.
     ///   - delimiter: the cell separator.
-    ///   - classCount: recorded on the result for classification targets (nil for regression).
+    ///   - targets: what each target must be (class indices, probabilities, anything); the first
+    ///     that breaks it is an error naming its line. A class-index rule's count is recorded on
+    ///     the result.
     /// - Throws: ``DataError/unreadable(file:reason:)`` or ``DataError/csv(file:line:reason:)``.
     public static func read(
-        path: String, target: CSVTarget, header: Bool = true, delimiter: Character = ",", classCount: Int? = nil
+        path: String, target: CSVTarget, header: Bool = true, delimiter: Character = ",", targets rule: TargetRule = .any
     ) throws -> Dataset {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError.unreadable(file: path, reason: "cannot open (missing file or no permission)")
@@ -46,13 +48,13 @@ public enum CSVReader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataError.unreadable(file: path, reason: "not UTF-8 text")
         }
-        return try parse(text: text, file: path, target: target, header: header, delimiter: delimiter, classCount: classCount)
+        return try parse(text: text, file: path, target: target, header: header, delimiter: delimiter, targets: rule)
     }
 
     /// Parses CSV `text`; `file` is only used in messages.
     public static func parse(
         text: String, file: String, target: CSVTarget, header: Bool = true, delimiter: Character = ",",
-        classCount: Int? = nil
+        targets rule: TargetRule = .any
     ) throws -> Dataset {
         var features: [Float] = []
         var targets: [Float] = []
@@ -91,10 +93,8 @@ public enum CSVReader {
                     features.append(value)
                     continue
                 }
-                if let classCount, value < 0 || value >= Float(classCount) || value != value.rounded() {
-                    throw DataError.csv(
-                        file: file, line: lineNumber,
-                        reason: "target \(cell) is not a class index in 0..<\(classCount)")
+                if let reason = rule.violation(of: value) {
+                    throw DataError.csv(file: file, line: lineNumber, reason: "target \(reason)")
                 }
                 targets.append(value)
             }
@@ -102,7 +102,7 @@ public enum CSVReader {
         guard !targets.isEmpty else {
             throw DataError.csv(file: file, line: max(lineNumber, 1), reason: "no data rows")
         }
-        return Dataset(unchecked: [columns - 1], features, targets, 1, classCount)
+        return Dataset(unchecked: [columns - 1], features, targets, 1, rule.classCount)
     }
 
     static func clean(_ cell: Substring) -> String {

@@ -10,6 +10,18 @@ import ShoalTensor
 /// Shapes: x and y are (B, F) with F the per-sample element count (softmax: (B·R, L) rows of the
 /// last axis length L). Backward uses x (ReLU, LeakyReLU, GELU) or y (Tanh, Sigmoid, Softmax).
 final class ActivationLayer: Layer {
+    /// One layer kind per activation: `relu`, `tanh`, …, and `leaky_relu: {alpha: 0.01}`.
+    static let syntaxes: [LayerSyntax] = Activation.names.map { name in
+        let arguments: [ArgumentSyntax] = name == "leaky_relu"
+            ? [.init("alpha", .double(.nonNegative), default: .float(Activation.defaultLeakyAlpha), doc: "slope for x < 0")] : []
+        return LayerSyntax(name: name, summary: Activation.summaries[name] ?? name, arguments: arguments,
+                           example: name == "leaky_relu" ? "leaky_relu: {alpha: 0.01}" : name) { context throws(ModelError) in
+            let alpha = arguments.isEmpty ? Activation.defaultLeakyAlpha : Float(try context.double("alpha"))
+            guard let activation = Activation(name: name, alpha: alpha) else { throw context.fail("unknown activation") }
+            return [ActivationLayer(activation, inputShape: context.inputShape)]
+        }
+    }
+
     let kind: Activation
     let shape: [Int]
     let features: Int
@@ -105,4 +117,63 @@ func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, cou
     for j in 0..<L { y[j] = expf(x[j] - m); s += y[j] }
     let inv = 1 / s
     for j in 0..<L { y[j] *= inv }
+}
+
+extension Activation {
+    /// The config names, in the order messages list them.
+    public static let names = ["relu", "tanh", "sigmoid", "gelu", "softmax", "leaky_relu"]
+    public static let defaultLeakyAlpha: Float = 0.01
+    static let summaries = [
+        "relu": "max(x, 0)", "tanh": "hyperbolic tangent", "sigmoid": "1 / (1 + e^−x)",
+        "gelu": "x Φ(x), the exact (erf) form", "softmax": "e^x / Σ e^x over the last axis",
+        "leaky_relu": "x for x > 0, alpha · x otherwise",
+    ]
+
+    /// The activation a config calls `name` (`alpha` for leaky_relu), or nil.
+    public init?(name: String, alpha: Float = Activation.defaultLeakyAlpha) {
+        switch name {
+        case "relu": self = .relu
+        case "tanh": self = .tanh
+        case "sigmoid": self = .sigmoid
+        case "gelu": self = .gelu
+        case "softmax": self = .softmax
+        case "leaky_relu": self = .leakyReLU(alpha: alpha)
+        default: return nil
+        }
+    }
+
+    /// The config name.
+    public var name: String {
+        switch self {
+        case .relu: "relu"
+        case .leakyReLU: "leaky_relu"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case .gelu: "gelu"
+        case .softmax: "softmax"
+        }
+    }
+}
+
+/// Elementwise (or, for softmax, per-row) nonlinearities.
+public enum Activation: Equatable, Sendable {
+    case relu
+    case leakyReLU(alpha: Float)
+    case tanh
+    case sigmoid
+    case gelu
+    case softmax
+}
+
+extension LayerValue {
+    /// A Float argument as the Double its shortest decimal reads as (0.01, not 0.0099999998).
+    static func float(_ value: Float) -> LayerValue { .double(Double(value.description) ?? Double(value)) }
+}
+
+extension LayerSpec {
+    /// A stand-alone activation layer.
+    public static func activation(_ activation: Activation) -> LayerSpec {
+        if case .leakyReLU(let alpha) = activation { return LayerSpec(kind: "leaky_relu", arguments: ["alpha": .float(alpha)]) }
+        return LayerSpec(kind: activation.name)
+    }
 }

@@ -11,16 +11,35 @@ import ShoalTensor
 /// which keeps the working set in cache; backward rebuilds each chunk's columns instead of
 /// keeping them for the whole batch.
 final class Conv2D: Layer {
+    static let syntax = LayerSyntax(
+        name: "conv2d", summary: "2-D convolution over (height, width, channels), weight (filters, channels, kernel, kernel) as in PyTorch",
+        arguments: [.init("filters", .int(minimum: 1), doc: "output channels"),
+                    .init("kernel", .int(minimum: 1), doc: "square kernel size"),
+                    .init("stride", .int(minimum: 1), default: .int(1), doc: "step in both directions"),
+                    .init("padding", .choice(Padding.allCases.map(\.rawValue)), default: .string("valid"),
+                          doc: "valid: no padding; same: output size = ceil(input / stride)"),
+                    .init("activation", .activation, default: .null, doc: "applied to the output")],
+        example: "conv2d: {filters: 32, kernel: 3}"
+    ) { context throws(ModelError) in
+        let paddingName = try context.string("padding")
+        guard let padding = Padding(rawValue: paddingName) else { throw context.fail("unknown padding '\(paddingName)'") }
+        let conv = try Conv2D(index: context.index, filters: try context.int("filters"), kernel: try context.int("kernel"),
+                              stride: try context.int("stride"), padding: padding, inputShape: context.inputShape,
+                              maxBatch: context.maxBatch)
+        return [conv] + (try context.activation("activation").map { [ActivationLayer($0, inputShape: conv.outputShape)] } ?? [])
+    }
+
     let typeName = "Conv2D"
     let index: Int, filters: Int
     let g: ConvGeometry
     let chunk: Int  // samples per im2col chunk
     var outputShape: [Int] { [g.outHeight, g.outWidth, filters] }
+    var multiplyAddsPerSample: Int { g.outHeight * g.outWidth * g.patchSize * filters }
     private let columns: UnsafeMutableBufferPointer<Float>   // (chunk·OH·OW, K·K·C)
     private let wNHWC: UnsafeMutableBufferPointer<Float>     // (OC, K, K, C)
     private let dwNHWC: UnsafeMutableBufferPointer<Float>    // (OC, K, K, C)
-    private var weight: ParameterSlice!
-    private var bias: ParameterSlice!
+    private var weight: BoundParameter!
+    private var bias: BoundParameter!
 
     init(index: Int, filters: Int, kernel: Int, stride: Int, padding: Padding, inputShape: [Int], maxBatch: Int) throws(ModelError) {
         func fail(_ reason: String) -> ModelError { .impossibleLayer(index: index, layer: "Conv2D", reason: reason) }
@@ -67,8 +86,8 @@ final class Conv2D: Layer {
     }
 
     func bind(_ arena: ParameterArena) {
-        weight = ParameterSlice(arena, "layers.\(index).weight")
-        bias = ParameterSlice(arena, "layers.\(index).bias")
+        weight = BoundParameter(arena, "layers.\(index).weight")
+        bias = BoundParameter(arena, "layers.\(index).bias")
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
@@ -115,5 +134,23 @@ final class Conv2D: Layer {
         // forward permuted W into w, so the arena's dW gets dw permuted back
         let dW = weight.gradient
         forEachWeight { torch, nhwc in dW[torch] += dw[nhwc] }
+    }
+}
+
+/// Convolution padding, as in Keras: `valid` uses no padding, `same` pads so that
+/// output size = ceil(input / stride).
+public enum Padding: String, Equatable, Sendable, CaseIterable {
+    case valid
+    case same
+}
+
+extension LayerSpec {
+    /// 2-D convolution over (height, width, channels) inputs; square kernel, same stride both ways.
+    public static func conv2D(filters: Int, kernel: Int, stride: Int = 1, padding: Padding = .valid,
+                              activation: Activation? = nil) -> LayerSpec {
+        LayerSpec(kind: "conv2d", arguments: [
+            "filters": .int(filters), "kernel": .int(kernel), "stride": .int(stride), "padding": .string(padding.rawValue),
+            "activation": activation.map(LayerValue.activation) ?? .null,
+        ])
     }
 }

@@ -7,11 +7,22 @@ import ShoalTensor
 /// activation, the I axis is ordered (h, w, c) as in Keras; a PyTorch model reading a Shoal
 /// checkpoint must flatten NHWC (permute(0, 2, 3, 1) before flatten) to use this weight as is.
 final class Dense: Layer {
+    static let syntax = LayerSyntax(
+        name: "dense", summary: "fully connected: y = x · Wᵀ + b, W of shape (units, inputs) as in PyTorch nn.Linear",
+        arguments: [.init("units", .int(minimum: 1), doc: "number of outputs"),
+                    .init("activation", .activation, default: .null, doc: "applied to the output; none for a linear layer")],
+        example: "dense: {units: 64, activation: relu}"
+    ) { context throws(ModelError) in
+        let dense = try Dense(index: context.index, units: try context.int("units"), inputShape: context.inputShape)
+        return [dense] + (try context.activation("activation").map { [ActivationLayer($0, inputShape: dense.outputShape)] } ?? [])
+    }
+
     let typeName = "Dense"
     let index: Int, inputs: Int, units: Int
     var outputShape: [Int] { [units] }
-    private var weight: ParameterSlice!
-    private var bias: ParameterSlice!
+    var multiplyAddsPerSample: Int { inputs * units }
+    private var weight: BoundParameter!
+    private var bias: BoundParameter!
 
     init(index: Int, units: Int, inputShape: [Int]) throws(ModelError) {
         guard inputShape.count == 1 else {
@@ -28,8 +39,8 @@ final class Dense: Layer {
     }
 
     func bind(_ arena: ParameterArena) {
-        weight = ParameterSlice(arena, "layers.\(index).weight")
-        bias = ParameterSlice(arena, "layers.\(index).bias")
+        weight = BoundParameter(arena, "layers.\(index).weight")
+        bias = BoundParameter(arena, "layers.\(index).bias")
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
@@ -51,5 +62,12 @@ final class Dense: Layer {
         if let dx {
             sgemm(transA: false, transB: false, m: B, n: I, k: O, a: dy, lda: O, b: weight.value, ldb: I, beta: 0, c: dx, ldc: I)
         }
+    }
+}
+
+extension LayerSpec {
+    /// Fully connected: `units` outputs, weight shape (units, inputs) as in PyTorch `nn.Linear`.
+    public static func dense(units: Int, activation: Activation? = nil) -> LayerSpec {
+        LayerSpec(kind: "dense", arguments: ["units": .int(units), "activation": activation.map(LayerValue.activation) ?? .null])
     }
 }

@@ -10,6 +10,15 @@ import ShoalTensor
 /// Shapes: x, y and `mask` are (B, F) with F the per-sample element count; mask holds 0 or the
 /// scale 1 / (1 − rate).
 final class Dropout: Layer {
+    static let syntax = LayerSyntax(
+        name: "dropout", summary: "zeroes each activation with probability rate while training and scales the rest by 1/(1 − rate)",
+        arguments: [.init("rate", .double(.unitInterval), doc: "probability of zeroing an element")],
+        example: "dropout: {rate: 0.25}"
+    ) { context throws(ModelError) in
+        [try Dropout(index: context.index, rate: try context.double("rate"), inputShape: context.inputShape, seed: context.seed,
+                     maxBatch: context.maxBatch)]
+    }
+
     let typeName = "Dropout"
     let rate: Float
     let features: Int
@@ -67,5 +76,12 @@ final class Dropout: Layer {
         guard masked else { copy(dy, to: dx, count: B * features); return }
         let m = mask.baseAddress!
         for i in 0..<B * features { dx[i] = dy[i] * m[i] }
+    }
+}
+
+extension LayerSpec {
+    /// Zeroes each activation with probability `rate` in training and scales the rest by 1/(1-rate).
+    public static func dropout(rate: Double) -> LayerSpec {
+        LayerSpec(kind: "dropout", arguments: ["rate": .double(rate)])
     }
 }

@@ -5,6 +5,13 @@ import ShoalTensor
 ///
 /// Shapes: x is (B, H, W, C), y is (B, H·W·C).
 final class Flatten: Layer {
+    static let syntax = LayerSyntax(
+        name: "flatten", summary: "collapses (height, width, channels) into one feature axis, in (h, w, c) order as Keras",
+        example: "flatten"
+    ) { context in
+        [Flatten(index: context.index, inputShape: context.inputShape)]
+    }
+
     let typeName = "Flatten"
     let features: Int
     var outputShape: [Int] { [features] }
@@ -22,4 +29,9 @@ final class Flatten: Layer {
         // forward: y = x (same memory order)
         if let dx { copy(dy, to: dx, count: B * features) }
     }
+}
+
+extension LayerSpec {
+    /// Collapses (height, width, channels) into one feature axis.
+    public static var flatten: LayerSpec { LayerSpec(kind: "flatten") }
 }

@@ -27,3 +27,11 @@ extension Initializer {
         }
     }
 }
+
+/// How weights are initialised from the run seed; biases start at zero.
+public enum Initializer: String, Equatable, Sendable, CaseIterable {
+    /// Keras' default: uniform in ±sqrt(6 / (fan_in + fan_out)).
+    case glorotUniform = "glorot_uniform"
+    /// Normal with standard deviation sqrt(2 / fan_in), suited to ReLU stacks.
+    case heNormal = "he_normal"
+}

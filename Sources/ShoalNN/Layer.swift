@@ -15,6 +15,9 @@ protocol Layer: AnyObject {
     var outputShape: [Int] { get }
     /// Trainable tensors in execution order, as (name, shape, fanIn, fanOut); biases have fan 0.
     var parameterShapes: [ParameterShape] { get }
+    /// Multiply-adds of one sample's forward GEMMs (0 for layers without a GEMM): the numerator
+    /// of a roofline.
+    var multiplyAddsPerSample: Int { get }
     /// Takes pointers to this layer's slices of the arena (called once, after the arena exists).
     func bind(_ arena: ParameterArena)
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, context: ForwardContext)
@@ -32,7 +35,7 @@ struct ParameterShape {
 }
 
 /// Slices of the arena as raw pointers, resolved once at bind time.
-struct ParameterSlice {
+struct BoundParameter {
     let value: UnsafeMutablePointer<Float>
     let gradient: UnsafeMutablePointer<Float>
 
@@ -45,5 +48,6 @@ struct ParameterSlice {
 
 extension Layer {
     var parameterShapes: [ParameterShape] { [] }
+    var multiplyAddsPerSample: Int { 0 }
     func bind(_ arena: ParameterArena) {}
 }

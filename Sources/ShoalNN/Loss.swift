@@ -58,3 +58,13 @@ func computeLoss(_ spec: LossSpec, z: UnsafePointer<Float>, targets t: UnsafePoi
     }
     return total
 }
+
+/// The training loss, computed from the model's last output (logits for the two cross-entropies).
+public enum LossSpec: String, Equatable, Sendable, CaseIterable {
+    /// Softmax cross-entropy from logits; targets are class indices.
+    case softmaxCrossEntropy = "softmax_cross_entropy"
+    /// Binary cross-entropy from logits (sigmoid folded in); targets are 0 or 1 per output.
+    case binaryCrossEntropy = "binary_cross_entropy"
+    /// Mean squared error per output; targets are real values.
+    case meanSquaredError = "mse"
+}

@@ -6,6 +6,16 @@ import ShoalTensor
 /// (B, OH, OW, C) records, for every output, the offset inside its sample's input of the
 /// winning element (the first one on ties), which is where backward sends the gradient.
 final class MaxPool2D: Layer {
+    static let syntax = LayerSyntax(
+        name: "max_pool2d", summary: "max over square windows of each channel (padding valid)",
+        arguments: [.init("size", .int(minimum: 1), doc: "window size"),
+                    .init("stride", .int(minimum: 1), default: .null, doc: "step between windows; null = size (Keras)")],
+        example: "max_pool2d: {size: 2}"
+    ) { context throws(ModelError) in
+        [try MaxPool2D(index: context.index, size: try context.int("size"), stride: try context.optionalInt("stride"),
+                       inputShape: context.inputShape, maxBatch: context.maxBatch)]
+    }
+
     let typeName = "MaxPool2D"
     let g: ConvGeometry
     var outputShape: [Int] { [g.outHeight, g.outWidth, g.channels] }
@@ -89,5 +99,12 @@ private func foldMax(_ v: UnsafePointer<Float>, offset: Int, into best: UnsafeMu
     while c < C {
         if v[c] > best[c] { best[c] = v[c]; argmax[c] = Int32(offset + c) }
         c += 1
+    }
+}
+
+extension LayerSpec {
+    /// Max pooling with a square window; `stride` nil means stride = size (Keras default).
+    public static func maxPool2D(size: Int, stride: Int? = nil) -> LayerSpec {
+        LayerSpec(kind: "max_pool2d", arguments: ["size": .int(size), "stride": stride.map(LayerValue.int) ?? .null])
     }
 }

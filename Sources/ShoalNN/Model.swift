@@ -37,7 +37,6 @@ public final class Model {
     /// Number of trainable scalars.
     public var parameterCount: Int { arena.count }
 
-    let specs: [LayerSpec]
     let layers: [Layer]
     let specIndex: [Int]            // index in `specs` of each layer
     let needsInputGradient: [Bool]  // whether layer i must produce dx
@@ -64,24 +63,21 @@ public final class Model {
         guard maxBatch >= 1 else { throw .invalidMaxBatch(maxBatch) }
 
         var layers: [Layer] = [], specIndex: [Int] = [], shape = inputShape
-        func append(_ layer: Layer, _ i: Int) { layers.append(layer); specIndex.append(i); shape = layer.outputShape }
         for (i, spec) in specs.enumerated() {
-            switch spec {
-            case let .dense(units, activation):
-                append(try Dense(index: i, units: units, inputShape: shape), i)
-                if let activation { append(ActivationLayer(activation, inputShape: shape), i) }
-            case let .conv2D(filters, kernel, stride, padding, activation):
-                append(try Conv2D(index: i, filters: filters, kernel: kernel, stride: stride, padding: padding,
-                                  inputShape: shape, maxBatch: maxBatch), i)
-                if let activation { append(ActivationLayer(activation, inputShape: shape), i) }
-            case let .maxPool2D(size, stride):
-                append(try MaxPool2D(index: i, size: size, stride: stride, inputShape: shape, maxBatch: maxBatch), i)
-            case .flatten:
-                append(Flatten(index: i, inputShape: shape), i)
-            case let .dropout(rate):
-                append(try Dropout(index: i, rate: rate, inputShape: shape, seed: seed, maxBatch: maxBatch), i)
-            case let .activation(activation):
-                append(ActivationLayer(activation, inputShape: shape), i)
+            guard let syntax = LayerRegistry.syntax(named: spec.kind) else {
+                throw .impossibleLayer(index: i, layer: spec.kind,
+                                       reason: "unknown layer kind; known: \(LayerRegistry.names.joined(separator: ", "))")
+            }
+            guard let arguments = syntax.filled(spec.arguments) else {
+                let missing = syntax.arguments.filter { $0.defaultValue == nil && spec.arguments[$0.name] == nil }.map(\.name)
+                throw .impossibleLayer(index: i, layer: spec.kind, reason: "missing argument \(missing.joined(separator: ", ")); e.g. \(syntax.example)")
+            }
+            let context = LayerContext(spec: LayerSpec(kind: spec.kind, arguments: arguments), syntax: syntax, index: i,
+                                       inputShape: shape, seed: seed, maxBatch: maxBatch)
+            for layer in try syntax.build(context) {
+                layers.append(layer)
+                specIndex.append(i)
+                shape = layer.outputShape
             }
         }
 
@@ -96,7 +92,6 @@ public final class Model {
             throw .incompatibleLoss(loss: loss, outputShape: shape, reason: "needs a flat (classes) output; end the model with .flatten and .dense")
         }
 
-        self.specs = specs
         self.layers = layers
         self.specIndex = specIndex
         self.inputShape = inputShape
@@ -200,6 +195,22 @@ public final class Model {
     /// with `computeInputGradient: true`.
     public var inputGradient: UnsafeBufferPointer<Float>? {
         gradients[0].count == 0 ? nil : UnsafeBufferPointer(start: gradients[0].baseAddress, count: lastBatch * inputCount)
+    }
+
+    /// Floating-point operations of one training step per sample, counting only the GEMMs (2 per
+    /// multiply-add): forward, weight gradient, and input gradient for every layer with a GEMM
+    /// except the first (whose input gradient is not needed). The numerator of a roofline.
+    ///
+    /// ```swift
+    /// mlp.trainingFlopsPerSample   // ≈ 1.0e6 for 784-256-128-10
+    /// ```
+    public var trainingFlopsPerSample: Double {
+        var flops = 0.0, first = true
+        for layer in layers where layer.multiplyAddsPerSample > 0 {
+            flops += 2 * Double(layer.multiplyAddsPerSample) * (first ? 2 : 3)
+            first = false
+        }
+        return flops
     }
 
     /// Base addresses of every preallocated buffer (activations, their gradients, the arena):

@@ -45,7 +45,7 @@ public func globalNorm(_ values: UnsafeBufferPointer<Float>) -> Double {
 /// if !normBefore.isFinite { /* stop: non-finite gradients */ }
 /// ```
 ///
-/// - Precondition: `maxNorm > 0` (validate config values with ``validateMaxNorm(_:)``).
+/// - Precondition: `maxNorm > 0` (the config's `optimizer.clip_norm` is checked to be).
 @discardableResult
 public func clipGlobalNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float) -> Float {
     precondition(maxNorm > 0, "clipGlobalNorm: maxNorm must be > 0")
@@ -59,10 +59,4 @@ public func clipGlobalNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNo
         g[i] *= scale
     }
     return Float(norm)
-}
-
-/// Throws ``OptimizerError/invalidHyperparameter(key:value:reason:)`` with key `max_norm`
-/// unless `maxNorm` is finite and positive.
-public func validateMaxNorm(_ maxNorm: Double) throws {
-    try requirePositive(maxNorm, key: "max_norm")
 }

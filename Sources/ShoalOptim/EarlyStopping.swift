@@ -1,19 +1,19 @@
 /// Decides when to stop training: when the training loss falls below a threshold, or when a
 /// validation metric has not improved for `patience` evaluations.
 ///
-/// A pure value: feed it observations, it answers ``Decision``. Its whole state (the best
-/// value so far and the evaluations since) is `Codable`, so it goes into a checkpoint and a
-/// resumed run stops exactly when the uninterrupted one would have.
+/// A pure value: feed it observations, it answers ``Decision``. The settings come from the
+/// config; its ``state`` (the best value so far and the evaluations since) goes into a
+/// checkpoint, so a resumed run stops exactly when the uninterrupted one would have.
 ///
 /// ```swift
 /// var stopping = try EarlyStopping(lossBelow: 0.05, patience: 3, minDelta: 1e-3, mode: .min)
 /// if case .stop(let reason) = stopping.observe(trainingLoss: loss) { print(reason); return }
 /// if case .stop(let reason) = stopping.observe(validation: validationLoss) { print(reason); return }
-/// let saved = try JSONEncoder().encode(stopping)   // into the checkpoint state
+/// checkpointState.earlyStopping = stopping.state
 /// ```
-public struct EarlyStopping: Codable, Equatable, Sendable {
+public struct EarlyStopping: Equatable, Sendable {
     /// Whether a smaller (`min`, for losses) or larger (`max`, for accuracies) metric is better.
-    public enum Mode: String, Codable, Sendable {
+    public enum Mode: String, Sendable {
         case min, max
     }
 
@@ -48,11 +48,12 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
     /// Key `mode`.
     public let mode: Mode
 
-    // State.
+    /// What it has observed so far.
+    public var state = EarlyStoppingState()
     /// The best validation value seen so far, or `nil` before the first evaluation.
-    public private(set) var best: Double?
+    public var best: Double? { state.best }
     /// Evaluations since the best one.
-    public private(set) var evaluationsWithoutImprovement: Int = 0
+    public var evaluationsWithoutImprovement: Int { state.evaluationsWithoutImprovement }
 
     /// - Throws: ``OptimizerError/invalidHyperparameter(key:value:reason:)`` naming
     ///   `loss_below` (not finite), `patience` (< 1) or `min_delta` (< 0).
@@ -83,11 +84,11 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
     /// and stops when that count reaches `patience`.
     public mutating func observe(validation value: Double) -> Decision {
         if isImprovement(value) {
-            best = value
-            evaluationsWithoutImprovement = 0
+            state.best = value
+            state.evaluationsWithoutImprovement = 0
             return .continueTraining
         }
-        evaluationsWithoutImprovement += 1
+        state.evaluationsWithoutImprovement += 1
         if let patience, evaluationsWithoutImprovement >= patience {
             return .stop(.noImprovement(evaluations: evaluationsWithoutImprovement, best: best ?? .nan))
         }
@@ -101,5 +102,24 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
         case .min: return value < best - minDelta
         case .max: return value > best + minDelta
         }
+    }
+}
+
+/// The observations of an ``EarlyStopping``, as a checkpoint stores them:
+/// `{"best": 0.31, "evaluations_without_improvement": 2}`.
+public struct EarlyStoppingState: Codable, Equatable, Sendable {
+    /// The best validation value seen so far, or `nil` before the first evaluation.
+    public var best: Double?
+    /// Evaluations since the best one.
+    public var evaluationsWithoutImprovement: Int
+
+    public init(best: Double? = nil, evaluationsWithoutImprovement: Int = 0) {
+        self.best = best
+        self.evaluationsWithoutImprovement = evaluationsWithoutImprovement
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case best
+        case evaluationsWithoutImprovement = "evaluations_without_improvement"
     }
 }

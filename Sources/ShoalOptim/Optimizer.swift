@@ -1,3 +1,4 @@
+import ShoalTensor
 /// Updates the flat parameter arena from the flat gradient arena in one pass per step.
 ///
 /// The state (momentum velocity, Adam moments) is a flat arena of the same layout as the
@@ -7,20 +8,20 @@
 /// loops with nothing to allocate.
 ///
 /// ```swift
-/// let slices = [ParameterSlice(name: "layers.0.weight", offset: 0, count: 6),
-///               ParameterSlice(name: "layers.0.bias", offset: 6, count: 2)]
+/// let entries = [ParameterArena.Entry(name: "layers.0.weight", shape: [6], offset: 0),
+///               ParameterArena.Entry(name: "layers.0.bias", shape: [2], offset: 6)]
 /// let optimizer = try Optimizer(
-///     kind: .adamW(), slices: slices, defaults: GroupOptions(weightDecay: 0.01),
+///     kind: .adamW(), entries: entries, defaults: GroupOptions(weightDecay: 0.01),
 ///     groups: [ParameterGroup(pattern: "*.bias", options: GroupOptions(weightDecay: 0))])
 /// let lr = schedule.learningRate(atStep: optimizer.stepCount, baseRate: 3e-4)
 /// optimizer.step(parameters: weights, gradients: grads, learningRate: Float(lr))
 /// ```
 public final class Optimizer {
     public let kind: OptimizerKind
-    public let slices: [ParameterSlice]
-    /// Number of Floats the parameter and gradient arenas must hold (the largest slice end).
+    public let entries: [ParameterArena.Entry]
+    /// Number of Floats the parameter and gradient arenas must hold (the largest entry end).
     public let parameterCount: Int
-    /// Group patterns that matched no slice: probably a typo; the config layer may warn.
+    /// Group patterns that matched no entry: probably a typo; the config layer may warn.
     public let unmatchedGroupPatterns: [String]
     /// Steps taken so far; Adam's bias correction of the next step uses `stepCount + 1`.
     /// Set it when resuming from a checkpoint (together with the ``stateTensors``).
@@ -37,12 +38,12 @@ public final class Optimizer {
     ///
     /// - Parameters:
     ///   - kind: the update rule and its hyperparameters.
-    ///   - slices: the parameter table of the arena.
+    ///   - entries: the parameter table of the arena.
     ///   - defaults: options of parameters no group pattern matches.
     ///   - groups: options by name pattern; first match wins.
     /// - Throws: ``OptimizerError`` naming the bad key (`beta1`, `weight_decay`,
-    ///   `groups[0].weight_decay`, ...) or the bad slice.
-    public init(kind: OptimizerKind, slices: [ParameterSlice], defaults: GroupOptions,
+    ///   `groups[0].weight_decay`, ...) or the bad entry.
+    public init(kind: OptimizerKind, entries: [ParameterArena.Entry], defaults: GroupOptions,
                 groups: [ParameterGroup] = []) throws {
         try kind.validate()
         try defaults.validate()
@@ -50,10 +51,10 @@ public final class Optimizer {
             try group.options.validate(keyPrefix: "groups[\(index)].")
         }
         self.kind = kind
-        self.slices = slices
-        self.parameterCount = try ParameterSlice.validate(slices)
+        self.entries = entries
+        self.parameterCount = try ParameterArena.Entry.validate(entries)
         (ranges, unmatchedGroupPatterns) = ParameterGroup.updateRanges(
-            slices: slices, groups: groups, defaults: defaults)
+            entries: entries, groups: groups, defaults: defaults)
         let stateCount = kind.stateBuffersPerParameter
         firstState = Optimizer.zeroedBuffer(count: stateCount >= 1 ? parameterCount : 0)
         secondState = Optimizer.zeroedBuffer(count: stateCount >= 2 ? parameterCount : 0)
@@ -70,10 +71,10 @@ public final class Optimizer {
         return buffer
     }
 
-    /// The options each slice was resolved to (for logs and tests).
+    /// The options each entry was resolved to (for logs and tests).
     public func options(for name: String) -> GroupOptions? {
-        guard let slice = slices.first(where: { $0.name == name }) else { return nil }
-        return ranges.first { $0.start <= slice.offset && slice.offset < $0.start + $0.count }?.options
+        guard let entry = entries.first(where: { $0.name == name }) else { return nil }
+        return ranges.first { $0.start <= entry.offset && entry.offset < $0.start + $0.count }?.options
     }
 
     /// Applies one update to `parameters` from `gradients` at `learningRate` (before each
@@ -139,17 +140,10 @@ public final class Optimizer {
         case .adam, .adamW: arenas = [("optimizer.adam.m.", firstState), ("optimizer.adam.v.", secondState)]
         }
         return arenas.flatMap { arena in
-            slices.map { slice in
-                (name: arena.prefix + slice.name, shape: slice.shape,
-                 values: UnsafeMutableBufferPointer(rebasing: arena.buffer[slice.offset..<slice.end]))
+            entries.map { entry in
+                (name: arena.prefix + entry.name, shape: entry.shape,
+                 values: UnsafeMutableBufferPointer(rebasing: arena.buffer[entry.offset..<entry.end]))
             }
         }
-    }
-
-    /// Sets every state value back to zero and ``stepCount`` to 0.
-    public func reset() {
-        firstState.update(repeating: 0)
-        secondState.update(repeating: 0)
-        stepCount = 0
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// ```swift
 /// do {
-///     _ = try Optimizer(kind: .adam(beta1: 1.5, beta2: 0.999, eps: 1e-8), slices: slices,
+///     _ = try Optimizer(kind: .adam(beta1: 1.5, beta2: 0.999, eps: 1e-8), entries: entries,
 ///                       defaults: GroupOptions())
 /// } catch let error as OptimizerError {
 ///     print("configs/run.yaml: optimizer.\(error)")  // configs/run.yaml: optimizer.beta1 = 1.5: must be in [0, 1)
@@ -16,14 +16,14 @@ public enum OptimizerError: Error, CustomStringConvertible, Equatable, Sendable 
     /// A hyperparameter outside its legal range: `key` as spelled in the config, `value` as
     /// given, and the rule it breaks.
     case invalidHyperparameter(key: String, value: String, reason: String)
-    /// A parameter slice that cannot be laid over the arena (negative offset, overlap, ...).
-    case invalidParameterSlice(name: String, reason: String)
+    /// A parameter entry that cannot be laid over the arena (negative offset, overlap, ...).
+    case invalidParameterEntry(name: String, reason: String)
 
     public var description: String {
         switch self {
         case let .invalidHyperparameter(key, value, reason):
             return "\(key) = \(value): \(reason)"
-        case let .invalidParameterSlice(name, reason):
+        case let .invalidParameterEntry(name, reason):
             return "parameter \(name): \(reason)"
         }
     }

@@ -1,3 +1,4 @@
+import ShoalTensor
 /// Regularisation and learning-rate options for a group of parameters.
 ///
 /// ```swift
@@ -63,21 +64,21 @@ extension ParameterGroup {
         return (defaults, nil)
     }
 
-    /// Resolves every slice to its options once, at init, and merges neighbouring slices
+    /// Resolves every entry to its options once, at init, and merges neighbouring entries
     /// with equal options, so a step is a handful of long loops whatever the model.
-    /// Also returns the patterns that matched no slice (likely a typo in a config).
-    static func updateRanges(slices: [ParameterSlice], groups: [ParameterGroup], defaults: GroupOptions)
+    /// Also returns the patterns that matched no entry (likely a typo in a config).
+    static func updateRanges(entries: [ParameterArena.Entry], groups: [ParameterGroup], defaults: GroupOptions)
         -> (ranges: [UpdateRange], unmatchedPatterns: [String])
     {
         var used = Array(repeating: false, count: groups.count)
         var ranges: [UpdateRange] = []
-        for slice in slices.sorted(by: { $0.offset < $1.offset }) where slice.count > 0 {
-            let (options, matched) = options(for: slice.name, groups: groups, defaults: defaults)
+        for entry in entries.sorted(by: { $0.offset < $1.offset }) where entry.count > 0 {
+            let (options, matched) = options(for: entry.name, groups: groups, defaults: defaults)
             if let matched { used[matched] = true }
-            if let last = ranges.last, last.start + last.count == slice.offset, last.options == options {
-                ranges[ranges.count - 1].count += slice.count
+            if let last = ranges.last, last.start + last.count == entry.offset, last.options == options {
+                ranges[ranges.count - 1].count += entry.count
             } else {
-                ranges.append(UpdateRange(start: slice.offset, count: slice.count, options: options))
+                ranges.append(UpdateRange(start: entry.offset, count: entry.count, options: options))
             }
         }
         let unmatched = zip(groups, used).filter { !$0.1 }.map { $0.0.pattern }

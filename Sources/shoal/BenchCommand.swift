@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Shoal against its reference on this machine.",
-        subcommands: [BenchAllReduceCommand.self]
+        subcommands: [BenchAllReduceCommand.self, BenchNNCommand.self, BenchOptimizerCommand.self]
     )
 }
 
@@ -16,8 +16,8 @@ struct BenchAllReduceCommand: ParsableCommand {
         abstract: "All-reduce latency and bandwidth: Shoal's Swift path next to a raw MPI_Allreduce loop.",
         discussion: """
         Run under MPI with at least 2 ranks, e.g. launch/mpirun -n 2 .build/release/shoal bench allreduce.
-        busbw = algbw · 2(p−1)/p. Every size is verified (both paths) before it is timed; each
-        cell is the median over --runs runs of the slowest rank.
+
+        busbw = algbw · 2(p−1)/p. Every size is verified (both paths) before it is timed; each cell is the median over --runs runs of the slowest rank.
         """
     )
 

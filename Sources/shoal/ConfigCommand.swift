@@ -1,4 +1,5 @@
 import ArgumentParser
+import ShoalComm
 import ShoalConfig
 
 struct ConfigCommand: ParsableCommand {
@@ -17,6 +18,7 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             let config = try options.load()
+            guard World.launchRank == 0 else { return }  // under mpirun, said once
             print(config.resolvedYAML(), terminator: "")
             print("# hash \(config.canonicalHash)")
         }

@@ -11,6 +11,6 @@ struct ConfigOptions: ParsableArguments {
 
     func load() throws -> RunConfig {
         if let config { return try RunConfig.load(path: config, overrides: overrides) }
-        return try RunConfig.parse(yaml: "{}", file: "<default>", overrides: overrides)
+        return try RunConfig.loadDefault(overrides: overrides)
     }
 }

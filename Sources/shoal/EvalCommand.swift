@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 import Shoal
 
@@ -8,6 +9,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Evaluate a checkpoint on the validation and test splits of a run config.",
         discussion: """
         Example: launch/mpirun -n 2 .build/release/shoal eval configs/fashion-cnn.yaml --checkpoint auto
+
         Evaluation is sharded over the ranks; the counts are exact, so the report is the same for any number of ranks.
         """
     )
@@ -18,17 +20,14 @@ struct EvalCommand: ParsableCommand {
     var checkpoint = "auto"
 
     func run() throws {
-        let config = try options.load()
         try withWorld { world in
-            let trainer = try Trainer(config: config, world: world)
-            let reports = try trainer.evaluate(checkpoint: ResumeRequest(argument: checkpoint))
+            let trainer = try agreeOnSetup(world) { try Trainer(config: try options.load(), world: world) }
+            let reports = try trainer.evaluate(checkpoint: CheckpointRequest(argument: checkpoint))
             guard world.rank == 0 else { return }
-            if let validation = reports.validation {
-                print(String(format: "validation: loss %.4f  accuracy %.4f", validation.loss, validation.accuracy))
-            }
+            if let validation = reports.validation { print("validation: \(validation.line)") }
             print("test:")
-            print(reports.test.table(classNames: config.data.source == .fashionMNIST ? fashionMNISTClassNames : nil))
-            print(String(format: "test accuracy %.4f", reports.test.accuracy))
+            print(reports.test.table(classNames: trainer.config.classNames))
+            print("test: \(reports.test.line)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Coordinator
 import Foundation
+import ShoalComm
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,12 +18,7 @@ struct InspectCommand: ParsableCommand {
             throw CommandError(description: "\(checkpoint): no such file or directory")
         }
         let report = inspectReport(path: URL(fileURLWithPath: checkpoint))
-        print(report, terminator: report.hasSuffix("\n") ? "" : "\n")
+        if World.launchRank == 0 { print(report, terminator: report.hasSuffix("\n") ? "" : "\n") }
         if report.contains("verification: FAILED") { throw ExitCode.failure }
     }
-}
-
-/// A failure to report as "Error: ..." with exit code 1, without the usage text.
-struct CommandError: Error, CustomStringConvertible {
-    let description: String
 }

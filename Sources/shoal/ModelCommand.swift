@@ -1,4 +1,5 @@
 import ArgumentParser
+import ShoalComm
 import ShoalConfig
 import ShoalNN
 
@@ -18,13 +19,14 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let config = try options.load()
+            let model: Model
             do {
-                let model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
-                                      initializer: config.model.initializer, seed: config.seed, maxBatch: 1)
-                print(model.summary())
+                model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
+                                  initializer: config.model.initializer, seed: config.seed, maxBatch: 1)
             } catch {
-                throw ValidationError("\(options.config ?? "<default>"): model.layers: \(error)")
+                throw CommandError(description: "\(options.config ?? "<default>"): model.layers: \(error)")
             }
+            if World.launchRank == 0 { print(model.summary()) }
         }
     }
 }

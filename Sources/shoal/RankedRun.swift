@@ -3,27 +3,78 @@ import Foundation
 import Shoal
 import ShoalComm
 
-/// Runs `body` with this process's communicator. A failure on any rank prints its message on
-/// that rank and ends the whole job, so no other rank waits forever in a collective.
+/// Runs `body` with this process's communicator and ends the job cleanly whatever happens:
+///
+/// - an error every rank raised alike (a ``CollectiveError``, a non-finite loss, a failure
+///   ``agreeOnSetup(_:_:)`` already reported) is said once, by rank 0, and every rank finalizes
+///   and exits 1: no MPI_Abort banner;
+/// - an error one rank raised alone is said by that rank, naming itself, and MPI_Abort ends the
+///   job, so that no other rank waits forever in a collective.
 func withWorld(threadLevel: ThreadLevel = .serialized, _ body: (any Communicator) throws -> Void) throws {
     let world: any Communicator
     do {
         world = try World.start(threadLevel: threadLevel)
     } catch {
-        throw ValidationError("cannot start MPI: \(error)")
+        throw CommandError(description: "cannot start MPI: \(error)")
     }
     do {
         try body(world)
         try world.finalize()
-    } catch let error as CollectiveError {
-        // Every rank raised this at the same point: rank 0 says it once and all end together.
-        if world.rank == 0 { FileHandle.standardError.write(Data("Error: \(error)\n".utf8)) }
+    } catch let error as AlreadyReported {
+        _ = error
+        try? world.finalize()
+        throw ExitCode.failure
+    } catch let error where isShared(error) {
+        if world.rank == 0 { printError("\(error)") }
         try? world.finalize()
         throw ExitCode.failure
     } catch {
-        let prefix = world.size > 1 ? "rank \(world.rank): " : ""
-        FileHandle.standardError.write(Data("Error: \(prefix)\(error)\n".utf8))
+        printError((world.size > 1 ? "rank \(world.rank): " : "") + "\(error)")
         if world.size > 1 { world.abort(code: 1) }
         throw ExitCode.failure
     }
+}
+
+/// Builds what a command needs (config, data, model) on every rank without talking to the others,
+/// then lets the ranks agree that all of them succeeded before any goes on to a collective. A
+/// failure is reported once: by rank 0 when it failed too (the usual case: every rank read the
+/// same config and data), else by the lowest failing rank, naming itself. Every rank then ends
+/// with exit code 1 and no MPI_Abort.
+func agreeOnSetup<T>(_ world: any Communicator, _ build: () throws -> T) throws -> T {
+    var result: Result<T, any Error>
+    do { result = .success(try build()) } catch { result = .failure(error) }
+    guard world.size > 1 else { return try result.get() }
+    let failed: Bool
+    if case .failure = result { failed = true } else { failed = false }
+    // [any failure, size − lowest failing rank]: one MAX all-reduce finds both.
+    let flags = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 2)
+    defer { flags.deallocate() }
+    flags[0] = failed ? 1 : 0
+    flags[1] = failed ? Int64(world.size - world.rank) : 0
+    try world.allReduce(flags, .max)
+    guard flags[0] != 0 else { return try result.get() }
+    let reporter = world.size - Int(flags[1])
+    if world.rank == reporter, case .failure(let error) = result {
+        printError((reporter == 0 ? "" : "rank \(reporter): ") + "\(error)")
+    }
+    throw AlreadyReported()
+}
+
+/// A failure whose message has been printed already.
+struct AlreadyReported: Error {}
+
+/// Errors every rank raises alike, at the same point.
+private func isShared(_ error: any Error) -> Bool {
+    if error is CollectiveError { return true }
+    if case RunError.nonFinite = error { return true }
+    return false
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+}
+
+/// A failure to report as "Error: ..." with exit code 1, without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
 }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import Shoal
+import ShoalComm
 
 /// `shoal`: the command-line tool. Each subcommand is one type in a file named after it.
 @main
@@ -6,10 +9,20 @@ struct ShoalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shoal",
         abstract: "Data-parallel neural-network training over MPI.",
-        discussion: """
-        Run under mpirun for several ranks (launch/mpirun -n 2 shoal ...); started alone, shoal
-        is a job of one process.
-        """,
+        discussion: "Run under mpirun for several ranks (launch/mpirun -n 2 shoal ...); started alone, shoal is a job of one process.",
+        version: shoalVersion,
         subcommands: [TrainCommand.self, EvalCommand.self, InspectCommand.self, ConfigCommand.self, ModelCommand.self, BenchCommand.self, SelfTestCommand.self]
     )
+
+    /// Under mpirun every rank parses the same arguments: only the first says what is wrong with
+    /// them; the others exit with the same code in silence.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if World.launchRank == 0 { exit(withError: error) }
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+    }
 }

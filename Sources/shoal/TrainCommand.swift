@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 import Shoal
 import ShoalComm
@@ -12,9 +13,8 @@ struct TrainCommand: ParsableCommand {
           shoal train configs/fashion-mlp.yaml
           launch/mpirun -n 4 .build/release/shoal train configs/fashion-cnn.yaml --set training.epochs=2
           launch/mpirun -n 3 .build/release/shoal train configs/fashion-cnn.yaml --resume auto
-        Checkpoints go to checkpoint.dir (default runs/<name>/checkpoints) every checkpoint.every
-        steps, at the end, and on SIGTERM/SIGINT (the current step finishes first).
-        Metrics go to <logging.dir>/<name>/metrics.jsonl (default runs/<name>/).
+
+        Checkpoints go to checkpoint.dir (default runs/<name>/checkpoints) every checkpoint.every steps, at the end, and on SIGTERM or SIGINT (the current step finishes first). Metrics go to <logging.dir>/<name>/metrics.jsonl (default runs/<name>/).
         """
     )
 
@@ -34,12 +34,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try options.load()
         try withWorld { world in
-            let trainer = try Trainer(config: config, world: world)
-            let summary = try trainer.run(resume: resume.map(ResumeRequest.init(argument:)), allowConfigChange: allowConfigChange, stopAfter: stopAfter)
+            let trainer = try agreeOnSetup(world) { try Trainer(config: try options.load(), world: world) }
+            let summary = try trainer.run(resume: resume.map(CheckpointRequest.init(argument:)), allowConfigChange: allowConfigChange,
+                                          stopAfter: stopAfter)
             guard world.rank == 0 else { return }
-            print(TrainingReport(summary: summary, config: config, worldSize: world.size).text)
+            print(TrainingReport(summary: summary, config: trainer.config, worldSize: world.size).text)
         }
     }
 }

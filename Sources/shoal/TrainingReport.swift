@@ -1,7 +1,6 @@
 import Foundation
 import Shoal
 import ShoalConfig
-import ShoalData
 
 /// The end-of-run summary rank 0 prints.
 struct TrainingReport {
@@ -16,16 +15,12 @@ struct TrainingReport {
             + String(format: "%.1f s (%.0f samples/s)", summary.seconds, summary.samplesPerSecond))
         if let reason = summary.stopReason { lines.append("stopped early: \(reason)") }
         lines.append(String(format: "final training loss %.10f", summary.finalTrainingLoss))
-        if let validation = summary.validation {
-            lines.append(String(format: "validation: loss %.4f  accuracy %.4f", validation.loss, validation.accuracy))
-        }
-        let names = config.data.source == .fashionMNIST ? fashionMNISTClassNames : nil
+        if let validation = summary.validation { lines.append("validation: \(validation.line)") }
         lines.append("test:")
-        lines.append(summary.test.table(classNames: names))
-        lines.append(String(format: "test accuracy %.4f", summary.test.accuracy))
+        lines.append(summary.test.table(classNames: config.classNames))
+        if summary.test.classCount > 0 { lines.append(String(format: "test accuracy %.4f", summary.test.accuracy)) }
+        if let mae = summary.test.meanAbsoluteError { lines.append(String(format: "test MAE %.6f", mae)) }
         lines.append("parameter sha256 \(summary.parameterHash)")
         return lines.joined(separator: "\n")
     }
 }
-
-let fashionMNISTClassNames = FashionMNIST.classNames

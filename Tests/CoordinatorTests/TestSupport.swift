@@ -1,5 +1,8 @@
 import Coordinator
 import Foundation
+import ShoalComm
+import ShoalData
+import ShoalOptim
 
 /// A fresh empty directory under the system temporary directory.
 func makeTemporaryDirectory() throws -> URL {
@@ -30,11 +33,14 @@ func errorMessage(_ body: () throws -> Void) -> String? {
 
 func sampleState(step: Int) -> CheckpointState {
     CheckpointState(
-        step: step, epoch: step / 10, cursor: .init(epoch: step / 10, stepInEpoch: step % 10),
+        position: TrainingPosition(step: step, epoch: step / 10, stepInEpoch: step % 10), optimizerStep: step,
+        earlyStopping: EarlyStoppingState(best: 0.25, evaluationsWithoutImprovement: 2),
+        exactReduction: ExactReductionState(width: 32, exponents: [29, -3]),
+        standardizer: Standardizer(mean: [0.5, 0.125], std: [1, 0.3]),
         rng: ["seed": 42, "big": UInt64.max], config: "model: mlp\nseed: 42\n", configHash: sha256Hex(of: Data("model: mlp\nseed: 42\n".utf8)),
         worldSize: 2, reduction: "exact",
         versions: .init(shoal: "0.1.0", mpi: "Open MPI 4.1", blas: "OpenBLAS 0.3"),
-        parameterHash: String(repeating: "ab", count: 32), extra: ["note": "test"])
+        parameterHash: String(repeating: "ab", count: 32))
 }
 
 func sampleModel(step: Int) -> [SafeTensor] {

@@ -16,14 +16,16 @@ import ShoalComm
         #expect(plan.readyCount(finishedUpTo: 10) == 3)
     }
 
-    @Test func gradientSyncOnOneRankLeavesGradientsAlone() throws {
+    @Test func gradientSyncOnOneRankZeroesAtTheStartAndThenLeavesGradientsAlone() throws {
         var values: [Float] = [1, 2, 3]
         try values.withUnsafeMutableBufferPointer { buffer in
             let sync = try GradientSync(world: SingleProcessCommunicator(), gradients: buffer, bucketElements: 2, overlap: .thread)
             #expect(sync.overlap == .none)
-            sync.begin()
-            sync.finished(upTo: 3)
-            try sync.wait()
+            sync.beginStep()
+            #expect(buffer.allSatisfy { $0 == 0 })
+            for i in buffer.indices { buffer[i] = Float(i + 1) }   // backward accumulates
+            sync.backwardFinished(upTo: 3)
+            #expect(try sync.finishStep() == .done)
         }
         #expect(values == [1, 2, 3])
     }

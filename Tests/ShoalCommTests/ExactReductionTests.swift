@@ -31,16 +31,17 @@ import ShoalComm
         func reduce(_ order: [Int]) throws -> [Float] {
             let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<500, 500..<count], maxLeaves: leaves, width: width)
             var result = [Float](repeating: 0, count: count)
-            var outcome = ExactReduction.Outcome.redo
+            var outcome = ReductionOutcome.redo
             while outcome == .redo {
                 exact.beginStep()
                 for leaf in order {
                     var g = gradients[leaf]
-                    g.withUnsafeMutableBufferPointer { exact.accumulate($0) }
+                    g.withUnsafeMutableBufferPointer { exact.finishLeaf($0) }
                 }
-                outcome = try result.withUnsafeMutableBufferPointer { try exact.finish(into: $0) }
+                outcome = try exact.finishStep()
             }
             #expect(outcome == .done)
+            result = Array(exact.gradients)
             return result
         }
         let forward = try reduce(Array(0..<leaves))
@@ -77,7 +78,7 @@ import ShoalComm
     func theFirstStepAndAGrowingGradientAreRedoneWithWiderExponents(width: ExactReduction.Width) throws {
         let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<4], maxLeaves: 2, width: width)
         var result = [Float](repeating: 0, count: 4)
-        func step(_ g: [Float]) throws -> ExactReduction.Outcome { try exact.step(g, into: &result) }
+        func step(_ g: [Float]) throws -> ReductionOutcome { try exact.step(g, into: &result) }
         let inside = Float(1 << (width.headroomBits - 1)), outside = Float(1 << (width.headroomBits + 2))
         #expect(try step([1, 2, 3, 4]) == .redo)                 // no exponents yet
         #expect(try step([1, 2, 3, 4]) == .done)
@@ -93,7 +94,7 @@ import ShoalComm
     func aNaNOrInfinityIsReportedNotSummed(width: ExactReduction.Width) throws {
         let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<3], maxLeaves: 1, width: width)
         var result = [Float](repeating: 0, count: 3)
-        func step(_ g: [Float]) throws -> ExactReduction.Outcome { try exact.step(g, into: &result) }
+        func step(_ g: [Float]) throws -> ReductionOutcome { try exact.step(g, into: &result) }
         for bad in [Float.nan, .infinity, -.infinity] {
             #expect(try step([1, bad, 2]) == .nonFinite)   // before any exponent: measuring only
             _ = try step([1, 3, 2])                         // agree exponents (first step: redo)
@@ -109,7 +110,7 @@ import ShoalComm
         let leaves = 8
         let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<2], maxLeaves: leaves, width: width)
         var result = [Float](repeating: 0, count: 2)
-        func step(_ g: [Float], leaves: Int) throws -> ExactReduction.Outcome { try exact.step(g, leaves: leaves, into: &result) }
+        func step(_ g: [Float], leaves: Int) throws -> ReductionOutcome { try exact.step(g, leaves: leaves, into: &result) }
         _ = try step([1, -1], leaves: 1)
         #expect(try step([1, -1], leaves: 1) == .done)
         let limit = exact.limit(exponent: exact.exponents![0])
@@ -124,7 +125,7 @@ import ShoalComm
     @Test func anAllZeroTensorKeepsItsExponent() throws {
         let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<1, 1..<2], maxLeaves: 1, width: .int32)
         var result = [Float](repeating: 0, count: 2)
-        func step(_ g: [Float]) throws -> ExactReduction.Outcome { try exact.step(g, into: &result) }
+        func step(_ g: [Float]) throws -> ReductionOutcome { try exact.step(g, into: &result) }
         _ = try step([1, 1e-6])
         #expect(try step([1, 1e-6]) == .done)
         let small = exact.exponents![1]
@@ -135,24 +136,26 @@ import ShoalComm
         #expect(result[1] == 1.2345678e-6)
     }
 
-    @Test func accumulateLeavesTheGradientZeroedForTheNextLeaf() {
+    @Test func finishLeafLeavesTheGradientZeroedForTheNextLeaf() {
         let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<19], maxLeaves: 1)
         exact.beginStep()
         var g = (0..<19).map { Float($0) - 9 }
-        g.withUnsafeMutableBufferPointer { exact.accumulate($0) }
+        g.withUnsafeMutableBufferPointer { exact.finishLeaf($0) }
         #expect(g.allSatisfy { $0 == 0 })
     }
 }
 
 extension ExactReduction {
     /// One step of `leaves` leaves that all have gradient `g`, summed into `result`.
-    func step(_ g: [Float], leaves: Int = 1, into result: inout [Float]) throws -> Outcome {
+    func step(_ g: [Float], leaves: Int = 1, into result: inout [Float]) throws -> ReductionOutcome {
         beginStep()
         for _ in 0..<leaves {
             var copy = g
-            copy.withUnsafeMutableBufferPointer { accumulate($0) }
+            copy.withUnsafeMutableBufferPointer { finishLeaf($0) }
         }
-        return try result.withUnsafeMutableBufferPointer { try finish(into: $0) }
+        let outcome = try finishStep()
+        if outcome == .done { result = Array(gradients) }
+        return outcome
     }
 }
 

@@ -67,7 +67,7 @@ struct RunConfigTests {
         ]
         c.optimizer.eps = 1e-8
         c.optimizer.clipNorm = 1.5
-        c.optimizer.groups = [ParameterGroup(match: "layers.0.*", lr: 0.1, weightDecay: nil, l1: 1e-5)]
+        c.optimizer.groups = [ParameterGroupConfig(match: "layers.0.*", lr: 0.1, weightDecay: nil, l1: 1e-5)]
         c.data.source = .csv
         var csv = CSVConfig(path: "data/with space.csv", target: .name("1"))
         csv.delimiter = ";"

@@ -50,7 +50,7 @@ struct CSVReaderTests {
     @Test("a target that is not a class index is refused when classes are given")
     func classRange() {
         let error = #expect(throws: DataError.self) {
-            try CSVReader.parse(text: "a,y\n1,0\n2,0.5\n", file: "c.csv", target: .name("y"), classCount: 2)
+            try CSVReader.parse(text: "a,y\n1,0\n2,0.5\n", file: "c.csv", target: .name("y"), targets: .classIndex(count: 2))
         }
         #expect(error?.description == "c.csv:3: target 0.5 is not a class index in 0..<2")
     }

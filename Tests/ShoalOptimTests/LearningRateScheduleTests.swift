@@ -64,13 +64,3 @@ import Testing
         #expect(forward == backward.reversed())
     }
 }
-
-@Suite struct ScheduledLearningRateTests {
-    @Test func bundlesBaseRateAndScheduleAndValidatesBoth() throws {
-        let rate = try ScheduledLearningRate(baseRate: 0.1, schedule: .warmup(steps: 10, then: .cosine(totalSteps: 110)))
-        #expect(close(rate.learningRate(atStep: 0), 0.01))
-        #expect(rate.learningRate(atStep: 110) == 0)
-        #expect(errorKey { _ = try ScheduledLearningRate(baseRate: -1) } == "lr")
-        #expect(errorKey { _ = try ScheduledLearningRate(baseRate: 0.1, schedule: .cosine(totalSteps: -5)) } == "total_steps")
-    }
-}

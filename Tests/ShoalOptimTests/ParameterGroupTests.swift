@@ -1,3 +1,4 @@
+import ShoalTensor
 import Testing
 @testable import ShoalOptim
 
@@ -21,13 +22,13 @@ import Testing
 
     @Test func firstMatchingGroupWinsElseDefaults() throws {
         let slices = [
-            ParameterSlice(name: "layers.0.weight", offset: 0, count: 4),
-            ParameterSlice(name: "layers.0.bias", offset: 4, count: 2),
-            ParameterSlice(name: "layers.1.norm.weight", offset: 6, count: 2),
-            ParameterSlice(name: "layers.1.norm.bias", offset: 8, count: 2),
+            ParameterArena.Entry(name: "layers.0.weight", shape: [4], offset: 0),
+            ParameterArena.Entry(name: "layers.0.bias", shape: [2], offset: 4),
+            ParameterArena.Entry(name: "layers.1.norm.weight", shape: [2], offset: 6),
+            ParameterArena.Entry(name: "layers.1.norm.bias", shape: [2], offset: 8),
         ]
         let defaults = GroupOptions(weightDecay: 0.1)
-        let optimizer = try Optimizer(kind: .adamW(), slices: slices, defaults: defaults, groups: [
+        let optimizer = try Optimizer(kind: .adamW(), entries: slices, defaults: defaults, groups: [
             ParameterGroup(pattern: "*.bias", options: GroupOptions(weightDecay: 0)),
             ParameterGroup(pattern: "*norm*", options: GroupOptions(weightDecay: 0, lrScale: 0.5)),
             ParameterGroup(pattern: "*.embedding", options: GroupOptions(weightDecay: 1)),
@@ -42,13 +43,13 @@ import Testing
 
     @Test func neighbouringSlicesWithEqualOptionsMergeIntoOneLoop() {
         let slices = [
-            ParameterSlice(name: "b.weight", offset: 4, count: 4),
-            ParameterSlice(name: "a.weight", offset: 0, count: 4),
-            ParameterSlice(name: "a.bias", offset: 8, count: 1),
-            ParameterSlice(name: "b.bias", offset: 9, count: 1),
+            ParameterArena.Entry(name: "b.weight", shape: [4], offset: 4),
+            ParameterArena.Entry(name: "a.weight", shape: [4], offset: 0),
+            ParameterArena.Entry(name: "a.bias", shape: [1], offset: 8),
+            ParameterArena.Entry(name: "b.bias", shape: [1], offset: 9),
         ]
         let (ranges, _) = ParameterGroup.updateRanges(
-            slices: slices, groups: [ParameterGroup(pattern: "*.bias", options: GroupOptions())],
+            entries: slices, groups: [ParameterGroup(pattern: "*.bias", options: GroupOptions())],
             defaults: GroupOptions(weightDecay: 0.1))
         #expect(ranges == [
             UpdateRange(start: 0, count: 8, options: GroupOptions(weightDecay: 0.1)),
@@ -58,9 +59,9 @@ import Testing
 
     @Test func noDecayGroupLeavesBiasUndecayed() throws {
         // AdamW, zero gradient: weights shrink by (1 − lr·wd), biases in the no-decay group do not.
-        let slices = [ParameterSlice(name: "l.weight", offset: 0, count: 1),
-                      ParameterSlice(name: "l.bias", offset: 1, count: 1)]
-        let optimizer = try Optimizer(kind: .adamW(), slices: slices, defaults: GroupOptions(weightDecay: 0.5),
+        let slices = [ParameterArena.Entry(name: "l.weight", shape: [1], offset: 0),
+                      ParameterArena.Entry(name: "l.bias", shape: [1], offset: 1)]
+        let optimizer = try Optimizer(kind: .adamW(), entries: slices, defaults: GroupOptions(weightDecay: 0.5),
                                       groups: [ParameterGroup(pattern: "*.bias", options: GroupOptions())])
         let w = Arena([1, 1]), g = Arena(count: 2)
         optimizer.step(parameters: w.buffer, gradients: g.buffer, learningRate: 0.1)

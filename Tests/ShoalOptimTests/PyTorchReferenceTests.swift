@@ -1,3 +1,4 @@
+import ShoalTensor
 import Testing
 @testable import ShoalOptim
 
@@ -15,15 +16,15 @@ import Testing
     static let aBias: [Float] = [1.5, 0.25]
     static let w0Bias: [Float] = [-1.0, 4.0]
     static let slices = [
-        ParameterSlice(name: "layers.0.weight", offset: 0, shape: [2, 2]),
-        ParameterSlice(name: "layers.0.bias", offset: 4, count: 2),
+        ParameterArena.Entry(name: "layers.0.weight", shape: [2, 2], offset: 0),
+        ParameterArena.Entry(name: "layers.0.bias", shape: [2], offset: 4),
     ]
 
     /// Runs five steps of `kind` as the script does and compares every step.
     func check(_ kind: OptimizerKind, lr: Float, weightDecay: Float, l1: Float, biasScale: Float,
                expected: [[Float]]) throws {
         let optimizer = try Optimizer(
-            kind: kind, slices: Self.slices, defaults: GroupOptions(weightDecay: weightDecay, l1: l1),
+            kind: kind, entries: Self.slices, defaults: GroupOptions(weightDecay: weightDecay, l1: l1),
             groups: [ParameterGroup(pattern: "*.bias", options: GroupOptions(lrScale: biasScale))])
         let a = Self.aWeight + Self.aBias
         let w = Arena(Self.w0Weight + Self.w0Bias), g = Arena(count: 6)

@@ -38,8 +38,6 @@ int shoal_mpi_allreduce(void *buffer, size_t count, shoal_dtype dtype, shoal_op 
 int shoal_mpi_iallreduce(void *buffer, size_t count, shoal_dtype dtype, shoal_op op, void **request);
 /// Waits for a request from shoal_mpi_iallreduce and frees it.
 int shoal_mpi_wait(void **request);
-/// Tests a request; `done` is 1 when complete (the request is then freed).
-int shoal_mpi_test(void **request, int *done);
 int shoal_mpi_bcast(void *bytes, size_t count, int root);
 /// Gathers `count` bytes from every rank into `recv` (size × count bytes), in rank order.
 int shoal_mpi_allgather(const void *send, void *recv, size_t count);

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalComm
 
 /// An OSU-style all-reduce sweep: for each message size, the latency and bandwidth of the Swift
 /// path (``Communicator/allReduce(_:_:)``) next to a raw C loop calling `MPI_Allreduce` directly.
@@ -9,29 +10,29 @@ import Foundation
 /// ```swift
 /// let rows = try AllReduceBenchmark(sizes: [1 << 20], kind: .float, runs: 5).run(on: world)
 /// ```
-public struct AllReduceBenchmark: Sendable {
+struct AllReduceBenchmark: Sendable {
     /// One message size's medians over `runs`.
-    public struct Row: Sendable {
-        public let bytes: Int
-        public let count: Int
-        public let swiftSeconds: Double
-        public let rawSeconds: Double
-        public let worldSize: Int
+    struct Row: Sendable {
+        let bytes: Int
+        let count: Int
+        let swiftSeconds: Double
+        let rawSeconds: Double
+        let worldSize: Int
 
-        public var swiftAlgorithmBandwidth: Double { Double(bytes) / swiftSeconds }
-        public var rawAlgorithmBandwidth: Double { Double(bytes) / rawSeconds }
+        var swiftAlgorithmBandwidth: Double { Double(bytes) / swiftSeconds }
+        var rawAlgorithmBandwidth: Double { Double(bytes) / rawSeconds }
         var busFactor: Double { worldSize > 1 ? 2 * Double(worldSize - 1) / Double(worldSize) : 1 }
-        public var swiftBusBandwidth: Double { swiftAlgorithmBandwidth * busFactor }
-        public var rawBusBandwidth: Double { rawAlgorithmBandwidth * busFactor }
+        var swiftBusBandwidth: Double { swiftAlgorithmBandwidth * busFactor }
+        var rawBusBandwidth: Double { rawAlgorithmBandwidth * busFactor }
         /// Swift path bus bandwidth as a fraction of the raw loop's.
-        public var ratio: Double { swiftBusBandwidth / rawBusBandwidth }
+        var ratio: Double { swiftBusBandwidth / rawBusBandwidth }
     }
 
-    public enum Failure: Error, CustomStringConvertible {
+    enum Failure: Error, CustomStringConvertible {
         case wrongSum(path: String, bytes: Int, index: Int, got: Double, expected: Double)
         case needsMPI
 
-        public var description: String {
+        var description: String {
             switch self {
             case .wrongSum(let path, let bytes, let index, let got, let expected):
                 "all-reduce verification failed on the \(path) path at \(bytes) B, element \(index): got \(got), expected \(expected)"
@@ -41,11 +42,11 @@ public struct AllReduceBenchmark: Sendable {
         }
     }
 
-    public var sizes: [Int]
-    public var kind: ElementKind
-    public var runs: Int
+    var sizes: [Int]
+    var kind: ElementKind
+    var runs: Int
 
-    public init(sizes: [Int], kind: ElementKind, runs: Int) {
+    init(sizes: [Int], kind: ElementKind, runs: Int) {
         self.sizes = sizes
         self.kind = kind
         self.runs = runs
@@ -53,7 +54,7 @@ public struct AllReduceBenchmark: Sendable {
 
     /// Verifies both paths at every size, then times them, alternating Swift and raw runs so
     /// that noise from the shared machine falls on both alike.
-    public func run(on world: MPICommunicator, progress: (Row) -> Void = { _ in }) throws -> [Row] {
+    func run(on world: MPICommunicator, progress: (Row) -> Void = { _ in }) throws -> [Row] {
         switch kind {
         case .float: try sweep(Float.self, world, progress)
         case .double: try sweep(Double.self, world, progress)
@@ -153,7 +154,7 @@ extension Int32: BenchElement {
 
 /// Parses sizes such as `4B..64MB` (every power of two in between), `1KB,1MB,16MB` or `4096`.
 /// Units are binary: KB = 1024 B.
-public func parseByteSizes(_ text: String) throws -> [Int] {
+func parseByteSizes(_ text: String) throws -> [Int] {
     func parseOne(_ s: String) throws -> Int {
         let t = s.trimmingCharacters(in: .whitespaces).uppercased()
         let units: [(String, Int)] = [("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
@@ -174,9 +175,9 @@ public func parseByteSizes(_ text: String) throws -> [Int] {
     return try text.split(separator: ",", omittingEmptySubsequences: false).map { try parseOne(String($0)) }
 }
 
-public struct SizeParseError: Error, CustomStringConvertible {
-    public let text: String
-    public var description: String {
+struct SizeParseError: Error, CustomStringConvertible {
+    let text: String
+    var description: String {
         "cannot read size '\(text)': use a positive number with an optional unit B, KB, MB or GB, a list 1KB,1MB or a range 4B..64MB"
     }
 }

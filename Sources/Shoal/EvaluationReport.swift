@@ -1,25 +1,52 @@
 import Foundation
 
-/// Loss, accuracy, per-class precision/recall/F1 and the confusion matrix of one evaluation.
+/// One evaluation: the loss, and for a classifier accuracy, per-class precision/recall/F1 and
+/// the confusion matrix, for an MSE regression the mean absolute and root-mean-square errors.
 ///
-/// Counts are integers summed over ranks, so they are exact; the loss is a ``FixedPointSum``.
+/// Counts are integers summed over ranks, so they are exact; the sums are ``FixedPointSum``s.
 ///
 /// ```swift
-/// let report = ClassificationReport(lossSum: 42.0, sampleCount: 100, confusion: [[45, 5], [3, 47]])
+/// let report = EvaluationReport(lossSum: 42.0, sampleCount: 100, confusion: [[45, 5], [3, 47]])
 /// report.accuracy      // 0.92
 /// report.recall(of: 1) // 0.94
+/// report.line          // "loss 0.4200  accuracy 0.9200"
 /// ```
-public struct ClassificationReport: Equatable, Sendable {
+public struct EvaluationReport: Equatable, Sendable {
     /// Mean per-sample loss.
     public let loss: Double
     public let sampleCount: Int
     /// `confusion[truth][prediction]`; empty for a regression loss.
     public let confusion: [[Int64]]
+    /// Mean over samples and outputs of |prediction − target|, for an MSE regression; else nil.
+    public let meanAbsoluteError: Double?
 
-    public init(lossSum: Double, sampleCount: Int, confusion: [[Int64]]) {
+    public init(lossSum: Double, sampleCount: Int, confusion: [[Int64]], absoluteErrorSum: Double? = nil) {
         self.loss = sampleCount > 0 ? lossSum / Double(sampleCount) : .nan
         self.sampleCount = sampleCount
         self.confusion = confusion
+        self.meanAbsoluteError = absoluteErrorSum.map { sampleCount > 0 ? $0 / Double(sampleCount) : .nan }
+    }
+
+    /// √(mean squared error): for MSE the loss is already the mean of the squared errors.
+    public var rootMeanSquaredError: Double? { meanAbsoluteError == nil ? nil : loss.squareRoot() }
+
+    /// The headline metrics in one line: `loss 0.3120  accuracy 0.8900` or `loss 0.02  MAE 0.11  RMSE 0.14`.
+    public var line: String {
+        if !confusion.isEmpty { return String(format: "loss %.4f  accuracy %.4f", loss, accuracy) }
+        if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
+            return String(format: "loss %.4f  MAE %.4f  RMSE %.4f", loss, mae, rmse)
+        }
+        return String(format: "loss %.4f", loss)
+    }
+
+    /// The same metrics as (name, value) pairs for metrics.jsonl.
+    var metricFields: [(String, MetricsLog.Value)] {
+        var fields: [(String, MetricsLog.Value)] = [("loss", .number(loss))]
+        if !confusion.isEmpty { fields.append(("accuracy", .number(accuracy))) }
+        if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
+            fields += [("mae", .number(mae)), ("rmse", .number(rmse))]
+        }
+        return fields
     }
 
     public var classCount: Int { confusion.count }
@@ -46,7 +73,7 @@ public struct ClassificationReport: Equatable, Sendable {
 
     /// A table of per-class metrics and the confusion matrix, for the end-of-run summary.
     public func table(classNames: [String]? = nil) -> String {
-        guard !confusion.isEmpty else { return String(format: "loss %.4f over %d samples\n", loss, sampleCount) }
+        guard !confusion.isEmpty else { return line + String(format: "   (%d samples)\n", sampleCount) }
         let names = (0..<classCount).map { classNames?.indices.contains($0) == true ? classNames![$0] : "class \($0)" }
         let width = max(12, (names.map(\.count).max() ?? 0) + 2)
         var text = String(format: "loss %.4f   accuracy %.4f   (%d samples)\n", loss, accuracy, sampleCount)

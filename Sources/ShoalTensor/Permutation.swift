@@ -1,10 +1,8 @@
-import ShoalTensor
-
 /// Fisher–Yates shuffles driven by a counter-based generator: position `i` draws its partner
 /// with counter `i`, so the permutation is a pure function of the generator's key.
-enum Permutation {
+public enum Permutation {
     /// Fills `out` with a permutation of `0..<out.count`.
-    static func fill(_ out: UnsafeMutableBufferPointer<Int32>, rng: Philox) {
+    public static func fill(_ out: UnsafeMutableBufferPointer<Int32>, rng: Philox) {
         let n = out.count
         for i in 0..<n { out[i] = Int32(i) }
         var i = n - 1
@@ -15,7 +13,7 @@ enum Permutation {
         }
     }
 
-    static func make(count: Int, rng: Philox) -> [Int32] {
+    public static func make(count: Int, rng: Philox) -> [Int32] {
         var out = [Int32](repeating: 0, count: count)
         out.withUnsafeMutableBufferPointer { fill($0, rng: rng) }
         return out

@@ -1,15 +1,16 @@
+import ShoalComm
 /// Checks each collective against the value it must produce, on whatever ranks run it. Used by
 /// `shoal selftest-comm`, which the multi-process tests start under real mpirun.
-public struct CollectiveCheck {
-    public struct Mismatch: Error, CustomStringConvertible {
-        public let description: String
+struct CollectiveCheck {
+    struct Mismatch: Error, CustomStringConvertible {
+        let description: String
     }
 
-    public let world: any Communicator
+    let world: any Communicator
 
-    public init(world: any Communicator) { self.world = world }
+    init(world: any Communicator) { self.world = world }
 
-    public func run(counts: [Int]) throws {
+    func run(counts: [Int]) throws {
         for count in counts {
             try checkReductions(Float.self, count: count) { Float($0) }
             try checkReductions(Double.self, count: count) { Double($0) }
@@ -31,9 +32,10 @@ public struct CollectiveCheck {
         let sync = try GradientSync(world: world, gradients: gradients, bucketElements: 7_000, overlap: overlap)
         for step in 0..<2 {
             for i in 0..<count { gradients[i] = Float(world.rank + 1 + (i + step) % 3) }
-            sync.begin()
-            for offset in stride(from: 0, through: count, by: 9_999) { sync.finished(upTo: offset) }
-            try sync.wait()
+            sync.beginStep()
+            for i in 0..<count { gradients[i] = Float(world.rank + 1 + (i + step) % 3) }  // beginStep zeroed them
+            for offset in stride(from: 0, through: count, by: 9_999) { sync.backwardFinished(upTo: offset) }
+            _ = try sync.finishStep()
             for i in 0..<count where gradients[i] != Float(p * (p + 1) / 2 + p * ((i + step) % 3)) {
                 throw Mismatch(description: "gradient sync (\(overlap)) step \(step): element \(i) is \(gradients[i])")
             }

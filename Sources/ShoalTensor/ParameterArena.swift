@@ -1,5 +1,3 @@
-import ShoalTensor
-
 /// All trainable parameters of a model in one contiguous `Float` buffer, and their gradients in
 /// another of the same layout; each named tensor (`layers.0.weight`) is a slice of both.
 ///
@@ -24,6 +22,14 @@ public final class ParameterArena {
         public let shape: [Int]
         public let offset: Int
         public var count: Int { shape.reduce(1, *) }
+        /// The arena index just past the tensor.
+        public var end: Int { offset + count }
+
+        public init(name: String, shape: [Int], offset: Int) {
+            self.name = name
+            self.shape = shape
+            self.offset = offset
+        }
     }
 
     /// Total number of scalars (no padding).

@@ -1,5 +1,6 @@
-// Measures an optimizer step against the machine's memory bandwidth. Used by
-// `shoal bench optimizer` and by the SHOAL_BENCH=1 test in ShoalOptimTests.
+// Measures an optimizer step against the machine's memory bandwidth: `shoal bench optimizer`.
+import ShoalOptim
+import ShoalTensor
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,7 @@ private func blackHole(_ pointer: UnsafeMutableRawPointer) {}
 /// ```swift
 /// let copy = measureCopyBandwidth(bytes: 256 << 20)   // e.g. 7.7e10
 /// ```
-public func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
+func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
     let source = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     let destination = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     defer { source.deallocate(); destination.deallocate() }
@@ -48,7 +49,7 @@ public func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
     return 2 * Double(bytes) / secondsPerCopy
 }
 
-/// Times ``Optimizer/step(parameters:gradients:learningRate:)`` on one slice of
+/// Times ``Optimizer/step(parameters:gradients:learningRate:)`` on one entry of
 /// `parameterCount` parameters (weight decay 0.01, no L1) after one warm-up step.
 ///
 /// `bytesPerSecond` is ``OptimizerKind/bytesPerParameterPerStep`` × `parameterCount` /
@@ -59,12 +60,12 @@ public func measureCopyBandwidth(bytes: Int, repetitions: Int = 5) -> Double {
 /// let adam = benchmarkOptimizerStep(kind: .adam(), parameterCount: 1 << 24, iterations: 20)
 /// let fraction = adam.bytesPerSecond / measureCopyBandwidth(bytes: 256 << 20)
 /// ```
-public func benchmarkOptimizerStep(kind: OptimizerKind, parameterCount: Int, iterations: Int)
+func benchmarkOptimizerStep(kind: OptimizerKind, parameterCount: Int, iterations: Int)
     -> (secondsPerStep: Double, bytesPerSecond: Double)
 {
-    let slices = [ParameterSlice(name: "bench.weight", offset: 0, count: parameterCount)]
+    let entries = [ParameterArena.Entry(name: "bench.weight", shape: [parameterCount], offset: 0)]
     guard parameterCount > 0, iterations > 0,
-          let optimizer = try? Optimizer(kind: kind, slices: slices, defaults: GroupOptions(weightDecay: 0.01))
+          let optimizer = try? Optimizer(kind: kind, entries: entries, defaults: GroupOptions(weightDecay: 0.01))
     else { return (0, 0) }
     let parameters = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameterCount)
     let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: parameterCount)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ShoalData
+@testable import Coordinator
 
 @Suite("Batch plan")
 struct BatchPlanTests {
@@ -101,18 +101,20 @@ struct BatchPlanTests {
         #expect(error?.description == "micro batch 5 is larger than the global batch 4")
     }
 
-    @Test("the cursor walks steps then epochs and survives JSON")
-    func cursor() throws {
+    @Test("the position walks steps then epochs and survives JSON")
+    func position() throws {
         let plan = try BatchPlan(sampleCount: 10, globalBatch: 4, microBatch: 2, seed: 0)
-        var c = DataCursor()
-        var seen: [DataCursor] = []
+        var p = TrainingPosition()
+        var seen: [TrainingPosition] = []
         for _ in 0..<4 {
-            seen.append(c)
-            c = c.advanced(in: plan)
+            seen.append(p)
+            p.advance(in: plan)
         }
-        #expect(seen == [DataCursor(epoch: 0, step: 0), DataCursor(epoch: 0, step: 1), DataCursor(epoch: 0, step: 2), DataCursor(epoch: 1, step: 0)])
-        #expect(c.globalStep(in: plan) == 4)
-        let json = try JSONEncoder().encode(c)
-        #expect(try JSONDecoder().decode(DataCursor.self, from: json) == c)
+        #expect(seen == [TrainingPosition(step: 0, epoch: 0, stepInEpoch: 0), TrainingPosition(step: 1, epoch: 0, stepInEpoch: 1),
+                         TrainingPosition(step: 2, epoch: 0, stepInEpoch: 2), TrainingPosition(step: 3, epoch: 1, stepInEpoch: 0)])
+        #expect(p == TrainingPosition(step: 4, epoch: 1, stepInEpoch: 1))
+        let json = try JSONEncoder().encode(p)
+        #expect(String(decoding: json, as: UTF8.self).contains("step_in_epoch"))
+        #expect(try JSONDecoder().decode(TrainingPosition.self, from: json) == p)
     }
 }
