@@ -39,19 +39,20 @@ let package = Package(
             "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
         .executableTarget(name: "shoal", dependencies: [
-            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN",
+            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalNN", "ShoalOptim", "ShoalTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "ShoalTensorTests", dependencies: ["ShoalTensor"]),
-        .testTarget(name: "ShoalNNTests", dependencies: ["ShoalNN"]),
+        .testTarget(name: "ShoalNNTests", dependencies: ["ShoalNN", "ShoalTensor"]),
         .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim", "ShoalTensor"], exclude: ["reference"]),
         .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData"]),
-        .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig"]),
+        .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalOptim"]),
-        .testTarget(name: "shoalTests", dependencies: ["shoal", "ShoalComm"]),
+        .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),
+        .testTarget(name: "CommandTests", dependencies: ["shoal", "ShoalComm"]),
         // Launch the built `shoal` binary under real mpirun with several processes.
-        .testTarget(name: "MultiProcessTests", dependencies: []),
+        .testTarget(name: "MultiProcessTests", dependencies: [], exclude: ["Fixtures"]),
     ]
 )

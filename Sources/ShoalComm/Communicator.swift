@@ -62,9 +62,8 @@ extension Communicator {
     ///
     /// A ring of `size - 1` steps: step s sends block (rank - s - 1) to the next rank and adds the
     /// previous rank's partial sum of block (rank - s - 2), so the last step completes block `rank`.
-    /// Integer sums (wrapping), so the order of the additions does not matter. (Open MPI 4.1's
-    /// MPI_Reduce_scatter_block plus MPI_Allgather took 1.2 ms here for 235k Int64, more than
-    /// its whole all-reduce, 0.75 ms; this ring with the all-gather below, 0.15 ms.)
+    /// Integer sums (wrapping), so the order of the additions does not matter. (Open MPI 4.1's own
+    /// MPI_Reduce_scatter_block measured slower than this ring: benchmarks/RESULTS.md, issue 6.)
     public func reduceScatterSum(_ buffer: UnsafeMutableBufferPointer<Int64>, scratch: UnsafeMutableBufferPointer<Int64>) throws {
         try ringReduceScatter(buffer, scratch: scratch) { target, received, n in for i in 0..<n { target[i] &+= received[i] } }
     }

@@ -127,6 +127,11 @@ struct ConfigMapping {
         return f
     }
 
+    /// Tells `shoal config reference` about `key` (the typed reads call it themselves).
+    func document(_ key: String, type: String, default value: String, rule: String? = nil, doc: String) {
+        ConfigRecorder.current?.record(path: childPath(key), type: type, defaultValue: value, rule: rule, doc: doc)
+    }
+
     mutating func required(_ key: String) throws -> ConfigField {
         guard let f = present(key) else {
             throw ConfigError(
@@ -144,49 +149,57 @@ struct ConfigMapping {
 
     // Typed reads with the current (default) value for an absent key.
 
-    mutating func int(_ key: String, _ current: Int, _ rule: Rule<Int>? = nil) throws -> Int {
+    mutating func int(_ key: String, _ current: Int, _ rule: Rule<Int>? = nil, doc: String) throws -> Int {
+        document(key, type: "integer", default: String(current), rule: rule?.message, doc: doc)
         guard let f = field(key) else { return current }
         let v = try f.int()
         return try rule.map { try f.check(v, $0) } ?? v
     }
 
-    mutating func optionalInt(_ key: String, _ current: Int?, _ rule: Rule<Int>? = nil) throws -> Int? {
+    mutating func optionalInt(_ key: String, _ current: Int?, _ rule: Rule<Int>? = nil, doc: String) throws -> Int? {
+        document(key, type: "integer or null", default: current.map(String.init) ?? "null", rule: rule?.message, doc: doc)
         guard let f = field(key) else { return current }
         if f.node.isNull { return nil }
         let v = try f.int()
         return try rule.map { try f.check(v, $0) } ?? v
     }
 
-    mutating func double(_ key: String, _ current: Double, _ rule: Rule<Double>? = nil) throws -> Double {
+    mutating func double(_ key: String, _ current: Double, _ rule: Rule<Double>? = nil, doc: String) throws -> Double {
+        document(key, type: "number", default: ConfigNode.double(current).flow(), rule: rule?.message, doc: doc)
         guard let f = field(key) else { return current }
         let v = try f.double()
         return try rule.map { try f.check(v, $0) } ?? v
     }
 
-    mutating func optionalDouble(_ key: String, _ current: Double?, _ rule: Rule<Double>? = nil) throws -> Double? {
+    mutating func optionalDouble(_ key: String, _ current: Double?, _ rule: Rule<Double>? = nil, doc: String) throws -> Double? {
+        document(key, type: "number or null", default: current.map { ConfigNode.double($0).flow() } ?? "null", rule: rule?.message, doc: doc)
         guard let f = field(key) else { return current }
         if f.node.isNull { return nil }
         let v = try f.double()
         return try rule.map { try f.check(v, $0) } ?? v
     }
 
-    mutating func bool(_ key: String, _ current: Bool) throws -> Bool {
+    mutating func bool(_ key: String, _ current: Bool, doc: String) throws -> Bool {
+        document(key, type: "boolean", default: String(current), doc: doc)
         guard let f = field(key) else { return current }
         return try f.bool()
     }
 
-    mutating func string(_ key: String, _ current: String) throws -> String {
+    mutating func string(_ key: String, _ current: String, doc: String) throws -> String {
+        document(key, type: "string", default: ConfigNode.string(current).flow(), doc: doc)
         guard let f = field(key) else { return current }
         return try f.string()
     }
 
-    mutating func optionalString(_ key: String, _ current: String?) throws -> String? {
+    mutating func optionalString(_ key: String, _ current: String?, doc: String) throws -> String? {
+        document(key, type: "string or null", default: current.map { ConfigNode.string($0).flow() } ?? "null", doc: doc)
         guard let f = field(key) else { return current }
         return f.node.isNull ? nil : try f.string()
     }
 
-    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ current: T) throws -> T
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ current: T, doc: String) throws -> T
     where T.RawValue == String {
+        document(key, type: "one of: " + T.allCases.map(\.rawValue).joined(separator: ", "), default: current.rawValue, doc: doc)
         guard let f = field(key) else { return current }
         return try f.choice(T.self)
     }

@@ -78,7 +78,7 @@ enum LayerYAML {
         if f.node.isNull { return nil }
         if case .mapping(let entries) = f.node.value, entries.count == 1, entries[0].key == "leaky_relu" {
             var inner = try ConfigMapping(ConfigField(node: entries[0].value, path: f.path + ".leaky_relu", file: f.file))
-            let alpha = try inner.double("alpha", Double(Activation.defaultLeakyAlpha), .nonNegative)
+            let alpha = try inner.double("alpha", Double(Activation.defaultLeakyAlpha), .nonNegative, doc: "slope for x < 0")
             try inner.finish()
             return .leakyReLU(alpha: Float(alpha))
         }

@@ -41,17 +41,19 @@ extension RunConfig {
     init(tree: ConfigNode, file: String) throws {
         self.init()
         var m = try ConfigMapping(ConfigField(node: tree, path: "", file: file))
-        name = try m.string("name", name)
+        name = try m.string("name", name, doc: "the run's name: its directory under logging.dir (letters, digits, ., _, -)")
         if !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }),
             name != ".", name != ".."
         {
         } else {
             throw m.error("name", .invalidValue, "must be a directory name of letters, digits, '.', '_' or '-', got \"\(name)\"")
         }
+        m.document("seed", type: "integer ≥ 0", default: String(seed),
+                   doc: "the one seed of every random choice: initialization, splits, sample order, dropout")
         if let f = m.field("seed") { seed = try f.uint64() }
         try m.section("data") { try data.read(&$0) }
         try m.section("model") { try model.read(&$0) }
-        loss = try m.choice("loss", loss)
+        loss = try m.choice("loss", loss, doc: "softmax_cross_entropy (targets: class indices), binary_cross_entropy (targets in [0, 1]), mse")
         try m.section("optimizer") { try optimizer.read(&$0) }
         try m.section("schedule") { try schedule.read(&$0) }
         try m.section("training") { try training.read(&$0) }
@@ -74,8 +76,9 @@ extension ConfigMapping {
 
 extension DataConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        source = try m.choice("source", source)
-        path = try m.string("path", path)
+        source = try m.choice("source", source, doc: "fashion_mnist: the IDX files train-* and t10k-* in data.path; csv: data.csv")
+        path = try m.string("path", path, doc: "directory of the IDX files (fashion_mnist)")
+        m.document("csv", type: "mapping or null", default: "null", doc: "the CSV source; required when data.source is csv")
         if let f = m.field("csv") {
             if f.node.isNull {
                 csv = nil
@@ -85,10 +88,12 @@ extension DataConfig {
                 try inner.finish()
             }
         }
-        validationFraction = try m.double("validation_fraction", validationFraction, .unitInterval)
-        normalize = try m.choice("normalize", normalize)
-        limitTrain = try m.optionalInt("limit_train", limitTrain, .positive)
-        limitTest = try m.optionalInt("limit_test", limitTest, .positive)
+        validationFraction = try m.double("validation_fraction", validationFraction, .unitInterval, doc: "share of the training samples held out for validation")
+        normalize = try m.choice("normalize", normalize, doc: "scale: divide by 255; standardize: per-feature mean and std of the training split (kept in checkpoints); none")
+        limitTrain = try m.optionalInt("limit_train", limitTrain, .positive, doc: "use only the first N samples for training and validation (quick runs)")
+        limitTest = try m.optionalInt("limit_test", limitTest, .positive, doc: "use only the first N test samples")
+        m.document("class_names", type: "list of strings or null", default: "null",
+                   doc: "class names by label for reports; null: Fashion-MNIST's for its Debian files, else class 0, class 1, ...")
         if let f = m.field("class_names") {
             classNames = f.node.isNull ? nil : try f.items().map { try $0.string() }
         }
@@ -103,19 +108,21 @@ extension DataConfig {
 
 extension CSVConfig {
     init(_ m: inout ConfigMapping) throws {
+        m.document("path", type: "string", default: "required", doc: "the CSV file")
         path = try m.required("path").string()
+        m.document("target", type: "string or integer", default: "required", doc: "the target column: a header name, or a 0-based index (-1 = last)")
         let t = try m.required("target")
         if case .scalar(let text, quoted: false) = t.node.value, let index = Int(text) {
             target = .index(index)
         } else {
             target = .name(try t.string())
         }
-        header = try m.bool("header", header)
-        delimiter = try m.string("delimiter", delimiter)
+        header = try m.bool("header", header, doc: "whether the first row holds column names")
+        delimiter = try m.string("delimiter", delimiter, doc: "the cell separator, one character")
         if delimiter.count != 1 { throw m.error("delimiter", .invalidValue, "must be one character, got \"\(delimiter)\"") }
-        testPath = try m.optionalString("test_path", testPath)
-        testFraction = try m.double("test_fraction", testFraction, .unitInterval)
-        classes = try m.optionalInt("classes", classes, Rule("must be ≥ 2") { $0 >= 2 })
+        testPath = try m.optionalString("test_path", testPath, doc: "a separate test file; null: test_fraction of path is held out")
+        testFraction = try m.double("test_fraction", testFraction, .unitInterval, doc: "share of the file held out as the test split when test_path is null")
+        classes = try m.optionalInt("classes", classes, Rule("must be ≥ 2") { $0 >= 2 }, doc: "number of classes of a class-index target; null: as many as the model has outputs")
         if case .name = target, !header {
             throw m.error("target", .invalidValue, "a target given by name needs header: true; give a column index instead")
         }
@@ -124,11 +131,14 @@ extension CSVConfig {
 
 extension ModelConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
+        m.document("input", type: "list of 1 to 3 integers", default: ConfigNode.sequence(input.map(ConfigNode.int)).flow(),
+                   doc: "per-sample input shape: [features] or [height, width, channels]")
         if let f = m.field("input") {
             let dims = try f.items().map { try $0.check(try $0.int(), .positive) }
             input = try f.check(dims, Rule("must list 1 to 3 sizes ([features] or [height, width, channels])") { (1...3).contains($0.count) })
         }
-        initializer = try m.choice("init", initializer)
+        initializer = try m.choice("init", initializer, doc: "weight initialization (biases start at 0): glorot_uniform (Keras) or he_normal")
+        m.document("layers", type: "list of layers", default: "the MLP of fashion-mlp", doc: "the layers in order; see Layers below")
         if let f = m.field("layers") {
             let items = try f.items()
             if items.isEmpty { throw f.error(.invalidValue, "must list at least one layer") }
@@ -139,22 +149,25 @@ extension ModelConfig {
 
 extension OptimizerConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        name = try m.choice("name", name)
-        lr = try m.double("lr", lr, .positive)
-        momentum = try m.double("momentum", momentum, .unitInterval)
-        beta1 = try m.double("beta1", beta1, .unitInterval)
-        beta2 = try m.double("beta2", beta2, .unitInterval)
-        eps = try m.double("eps", eps, .positive)
-        weightDecay = try m.double("weight_decay", weightDecay, .nonNegative)
-        l1 = try m.double("l1", l1, .nonNegative)
-        clipNorm = try m.optionalDouble("clip_norm", clipNorm, .positive)
+        name = try m.choice("name", name, doc: "the update rule")
+        lr = try m.double("lr", lr, .positive, doc: "base learning rate (the schedule scales it)")
+        momentum = try m.double("momentum", momentum, .unitInterval, doc: "momentum and nesterov: velocity decay")
+        beta1 = try m.double("beta1", beta1, .unitInterval, doc: "adam and adamw: first-moment decay")
+        beta2 = try m.double("beta2", beta2, .unitInterval, doc: "adam and adamw: second-moment decay")
+        eps = try m.double("eps", eps, .positive, doc: "adam and adamw: added to the root of the second moment")
+        weightDecay = try m.double("weight_decay", weightDecay, .nonNegative, doc: "L2 penalty: added to the gradient, or decoupled (w −= lr·wd·w) for adamw")
+        l1 = try m.double("l1", l1, .nonNegative, doc: "L1 penalty, l1·sign(w) added to the gradient")
+        clipNorm = try m.optionalDouble("clip_norm", clipNorm, .positive, doc: "clip the global gradient norm to this; null: no clipping")
+        m.document("groups", type: "list of mappings", default: "[{match: \"*.bias\", weight_decay: 0.0}]",
+                   doc: "per-tensor overrides by name glob, first match wins; a pattern that matches no tensor is an error")
         if let f = m.field("groups") {
             groups = try f.node.isNull ? [] : f.items().map { item in
                 var g = try ConfigMapping(item)
+                g.document("match", type: "string", default: "required", doc: "a glob over tensor names, e.g. *.bias or layers.0.*")
                 var group = ParameterGroupConfig(match: try g.required("match").string())
-                group.lr = try g.optionalDouble("lr", nil, .positive)
-                group.weightDecay = try g.optionalDouble("weight_decay", nil, .nonNegative)
-                group.l1 = try g.optionalDouble("l1", nil, .nonNegative)
+                group.lr = try g.optionalDouble("lr", nil, .positive, doc: "the group's learning rate; null: optimizer.lr")
+                group.weightDecay = try g.optionalDouble("weight_decay", nil, .nonNegative, doc: "the group's weight decay; null: optimizer.weight_decay")
+                group.l1 = try g.optionalDouble("l1", nil, .nonNegative, doc: "the group's L1 penalty; null: optimizer.l1")
                 try g.finish()
                 return group
             }
@@ -164,53 +177,53 @@ extension OptimizerConfig {
 
 extension ScheduleConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        kind = try m.choice("kind", kind)
-        warmupSteps = try m.int("warmup_steps", warmupSteps, .nonNegative)
-        stepSize = try m.int("step_size", stepSize, .positive)
-        gamma = try m.double("gamma", gamma, Rule("must be in (0, 1]") { $0 > 0 && $0 <= 1 })
-        minLR = try m.double("min_lr", minLR, .nonNegative)
+        kind = try m.choice("kind", kind, doc: "how the rate changes with the step: constant, step (× gamma every step_size), exponential, cosine (to min_lr at the last step)")
+        warmupSteps = try m.int("warmup_steps", warmupSteps, .nonNegative, doc: "linear ramp from 0 to lr over this many steps, before the schedule")
+        stepSize = try m.int("step_size", stepSize, .positive, doc: "step and exponential: the steps each factor of gamma spans")
+        gamma = try m.double("gamma", gamma, Rule("must be in (0, 1]") { $0 > 0 && $0 <= 1 }, doc: "step and exponential: the factor per step_size steps")
+        minLR = try m.double("min_lr", minLR, .nonNegative, doc: "cosine: the rate at the last step")
     }
 }
 
 extension TrainingConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        epochs = try m.int("epochs", epochs, .positive)
-        globalBatch = try m.int("global_batch", globalBatch, .positive)
-        microBatch = try m.int("micro_batch", microBatch, .positive)
+        epochs = try m.int("epochs", epochs, .positive, doc: "passes over the training split")
+        globalBatch = try m.int("global_batch", globalBatch, .positive, doc: "samples per optimizer step, over all ranks: fixed by the config, not by the rank count")
+        microBatch = try m.int("micro_batch", microBatch, .positive, doc: "samples per leaf (one forward and backward on one rank); at most global_batch")
         if microBatch > globalBatch {
             throw m.error(
                 m.entries.contains { $0.key == "micro_batch" } ? "micro_batch" : "global_batch", .invalidValue,
                 "micro_batch (\(microBatch)) must be ≤ global_batch (\(globalBatch))")
         }
-        evalEvery = try m.int("eval_every", evalEvery, .nonNegative)
+        evalEvery = try m.int("eval_every", evalEvery, .nonNegative, doc: "evaluate on the validation split every N steps; 0: at the end of each epoch")
         try m.section("early_stopping") { e in
-            earlyStopping.lossBelow = try e.optionalDouble("loss_below", earlyStopping.lossBelow)
-            earlyStopping.patience = try e.optionalInt("patience", earlyStopping.patience, .positive)
-            earlyStopping.minDelta = try e.double("min_delta", earlyStopping.minDelta, .nonNegative)
+            earlyStopping.lossBelow = try e.optionalDouble("loss_below", earlyStopping.lossBelow, doc: "stop once a step's training loss is below this; null: never")
+            earlyStopping.patience = try e.optionalInt("patience", earlyStopping.patience, .positive, doc: "stop after this many validations without an improvement of min_delta; null: never")
+            earlyStopping.minDelta = try e.double("min_delta", earlyStopping.minDelta, .nonNegative, doc: "the validation-loss decrease that counts as an improvement")
         }
     }
 }
 
 extension DistributedConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        reduction = try m.choice("reduction", reduction)
-        bucketMB = try m.double("bucket_mb", bucketMB, .positive)
-        overlap = try m.choice("overlap", overlap)
+        reduction = try m.choice("reduction", reduction, doc: "exact: fixed-point sums, the same bits for any number of ranks; fast: Float sums, a few percent faster")
+        bucketMB = try m.double("bucket_mb", bucketMB, .positive, doc: "fast mode: MiB of gradients per all-reduce")
+        overlap = try m.choice("overlap", overlap, doc: "fast mode: thread or nonblocking start bucket sums while backward runs; none waits (measured faster when every core computes)")
     }
 }
 
 extension CheckpointConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        dir = try m.optionalString("dir", dir)
-        every = try m.int("every", every, .nonNegative)
-        keepLast = try m.int("keep_last", keepLast, .positive)
+        dir = try m.optionalString("dir", dir, doc: "where checkpoints go; null: <logging.dir>/<name>/checkpoints")
+        every = try m.int("every", every, .nonNegative, doc: "write a checkpoint every N steps; 0: only at the end (and on SIGTERM/SIGINT)")
+        keepLast = try m.int("keep_last", keepLast, .positive, doc: "complete checkpoints kept; older ones are deleted")
     }
 }
 
 extension LoggingConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        dir = try m.string("dir", dir)
+        dir = try m.string("dir", dir, doc: "runs go to <dir>/<name>/ (metrics.jsonl, checkpoints)")
         if dir.isEmpty { throw m.error("dir", .invalidValue, "must not be empty") }
-        progress = try m.choice("progress", progress)
+        progress = try m.choice("progress", progress, doc: "auto: a live line on a terminal, plain lines elsewhere; plain; none: events only")
     }
 }

@@ -3,8 +3,8 @@
 #include <string.h>
 
 // Each kernel is compiled for AVX-512 (x86-64-v4), AVX2 and baseline x86-64; the loader picks one
-// at start. AVX-512 measured 1.7x faster than AVX2 for the accumulate pass on the EPYC machines
-// here (30 us vs 51 us for 235k values). All versions compute the same bits.
+// at start (AVX-512 is the fastest where it exists: benchmarks/RESULTS.md, issue 6). All versions
+// compute the same bits.
 #if defined(__x86_64__)
 #define SHOAL_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else

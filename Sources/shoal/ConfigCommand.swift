@@ -6,7 +6,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Work with run configs.",
-        subcommands: [Show.self]
+        subcommands: [Show.self, Reference.self]
     )
 
     struct Show: ParsableCommand {
@@ -21,6 +21,16 @@ struct ConfigCommand: ParsableCommand {
             guard World.launchRank == 0 else { return }  // under mpirun, said once
             print(config.resolvedYAML(), terminator: "")
             print("# hash \(config.canonicalHash)")
+        }
+    }
+
+    struct Reference: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the config reference (Markdown): every key, type, default, rule and meaning, and every layer kind."
+        )
+
+        func run() throws {
+            if World.launchRank == 0 { print(ConfigReference.markdown(), terminator: "") }
         }
     }
 }

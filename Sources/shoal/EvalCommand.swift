@@ -24,10 +24,8 @@ struct EvalCommand: ParsableCommand {
             let trainer = try agreeOnSetup(world) { try Trainer(config: try options.load(), world: world) }
             let reports = try trainer.evaluate(checkpoint: CheckpointRequest(argument: checkpoint))
             guard world.rank == 0 else { return }
-            if let validation = reports.validation { print("validation: \(validation.line)") }
-            print("test:")
-            print(reports.test.table(classNames: trainer.config.classNames))
-            print("test: \(reports.test.line)")
+            print(TrainingReport.evaluationLines(validation: reports.validation, test: reports.test,
+                                                 classNames: trainer.config.classNames).joined(separator: "\n"))
         }
     }
 }

@@ -15,12 +15,19 @@ struct TrainingReport {
             + String(format: "%.1f s (%.0f samples/s)", summary.seconds, summary.samplesPerSecond))
         if let reason = summary.stopReason { lines.append("stopped early: \(reason)") }
         lines.append(String(format: "final training loss %.10f", summary.finalTrainingLoss))
-        if let validation = summary.validation { lines.append("validation: \(validation.line)") }
-        lines.append("test:")
-        lines.append(summary.test.table(classNames: config.classNames))
-        if summary.test.classCount > 0 { lines.append(String(format: "test accuracy %.4f", summary.test.accuracy)) }
-        if let mae = summary.test.meanAbsoluteError { lines.append(String(format: "test MAE %.6f", mae)) }
+        lines += Self.evaluationLines(validation: summary.validation, test: summary.test, classNames: config.classNames)
         lines.append("parameter sha256 \(summary.parameterHash)")
         return lines.joined(separator: "\n")
+    }
+
+    /// The validation line, the test table and the headline test metric (what scripts and tests read).
+    static func evaluationLines(validation: EvaluationReport?, test: EvaluationReport, classNames: [String]?) -> [String] {
+        var lines = [String]()
+        if let validation { lines.append("validation: \(validation.line)") }
+        lines.append("test:")
+        lines.append(test.table(classNames: classNames))
+        if test.classCount > 0 { lines.append(String(format: "test accuracy %.4f", test.accuracy)) }
+        if let mae = test.meanAbsoluteError { lines.append(String(format: "test MAE %.6f", mae)) }
+        return lines
     }
 }

@@ -211,7 +211,10 @@ struct CheckpointStoreTests {
         #expect(report.contains("layers.0.weight  F32    [3, 4]     12"))
         #expect(report.contains("adam.step  I64    []         1"))
         #expect(report.contains("metadata format = pt"))
-        #expect(report.contains("step            7"))
+        #expect(report.contains("position        7 steps done; next: epoch 1, step 8"))
+        #expect(report.contains("early stopping  best 0.25, 2 evaluations since"))
+        #expect(report.contains("exact exponents Int32: 29 -3"))
+        #expect(report.contains("standardizer    mean and std of 2 features"))
         #expect(report.contains("world size      2"))
 
         let rootReport = inspectReport(path: root)

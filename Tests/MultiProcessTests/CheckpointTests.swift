@@ -108,16 +108,9 @@ import Testing
         // forwards it to the ranks; the test signals the ranks directly, as a batch system does.)
         let interrupted = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"],
                                                  directory: directory) { process in
-            for _ in 0..<1200 {
-                if let text = try? String(contentsOfFile: metrics, encoding: .utf8), text.split(separator: "\n").count >= 5 {
-                    // As a batch system does (Slurm's scancel, a node shutdown): SIGTERM to every rank.
-                    let pid = process.processIdentifier
-                    let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-                    for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGTERM) }
-                    return
-                }
-                usleep(50_000)
-            }
+            // As a batch system does (Slurm's scancel, a node shutdown): SIGTERM to every rank
+            // (the grandchildren of launch/mpirun, under mpirun).
+            if waitForLines(5, in: metrics) { for rank in descendants(of: process.processIdentifier).dropFirst() { kill(rank, SIGTERM) } }
         }
         #expect(interrupted.result.output.contains("stopped early: SIGTERM received"), "\(interrupted.result.combined)")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/fashion-mlp/checkpoints")
@@ -125,6 +118,47 @@ import Testing
         let resumed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"], directory: directory,
                                              flags: ["--resume", "auto", "--stop-after", "1"])
         #expect(resumed.result.output.contains("resumed from step"), "\(resumed.result.combined)")
+    }
+
+    /// A checkpoint written by the format-1 writer (before typed state) still resumes, on another
+    /// rank count; where this machine's BLAS is the one that wrote it, bit for bit like a run
+    /// that was never interrupted.
+    @Test func aCheckpointOfTheFormerFormatStillResumes() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fixtures = ShoalProcess.root.appendingPathComponent("Tests/MultiProcessTests/Fixtures").path
+        let checkpoint = directory + "/old/step-00000004"
+        try FileManager.default.createDirectory(atPath: directory + "/old", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixtures + "/v1-checkpoint", toPath: checkpoint)
+        let config = fixtures + "/tiny-mlp.yaml"
+        let arguments = ["train", config, "--set", "logging.dir=\(directory)/resumed"]
+        let resumed = try ShoalProcess.mpirun(ranks: 3, arguments + ["--resume", checkpoint], environment: ["OPENBLAS_NUM_THREADS": "1"])
+        #expect(resumed.status == 0, "\(resumed.combined)")
+        #expect(resumed.output.contains("resumed from step 4 (epoch 1, written by 2 ranks)"), "\(resumed.combined)")
+        let straight = try ShoalProcess.mpirun(ranks: 2, ["train", config, "--set", "logging.dir=\(directory)/straight"],
+                                               environment: ["OPENBLAS_NUM_THREADS": "1"])
+        let hash = { (r: ShoalProcess.Result) in r.output.split(separator: "\n").first { $0.hasPrefix("parameter sha256") } }
+        let old = try String(contentsOfFile: checkpoint + "/state.json", encoding: .utf8)
+        let new = try String(contentsOfFile: directory + "/straight/tiny-mlp/checkpoints/step-00000010/state.json", encoding: .utf8)
+        let blas = { (text: String) in text.split(separator: "\n").first { $0.contains("\"blas\"") } }
+        if blas(old) == blas(new) {
+            #expect(hash(resumed) != nil && hash(resumed) == hash(straight), "\(resumed.output)\n---\n\(straight.output)")
+        }
+    }
+
+    /// Ctrl-C reaches launch/mpirun (the terminal's foreground job) as SIGINT; the ranks must hear
+    /// an interrupt, not the SIGTERM mpirun itself would send, and stop with a checkpoint.
+    @Test func ctrlCToTheLauncherStopsTheRanksAsAnInterruptWithACheckpoint() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let metrics = directory + "/fashion-mlp/metrics.jsonl"
+        let interrupted = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"],
+                                                 directory: directory) { process in
+            if waitForLines(100, in: metrics) { kill(process.processIdentifier, SIGINT) }
+        }
+        #expect(interrupted.result.status == 0, "\(interrupted.result.combined)")
+        #expect(interrupted.result.output.contains("stopped early: SIGINT (Ctrl-C) received"), "\(interrupted.result.combined)")
+        #expect(interrupted.result.output.contains("checkpoint written"), "\(interrupted.result.combined)")
     }
 
     @Test func evaluatingACheckpointGivesTheSameReportOnAnyNumberOfRanks() throws {
@@ -137,7 +171,25 @@ import Testing
         let three = try ShoalProcess.mpirun(ranks: 3, arguments)
         #expect(one.status == 0, "\(one.combined)")
         #expect(one.output.contains("test accuracy"), "\(one.combined)")
-        let report = { (output: String) in output.split(separator: "\n").filter { !$0.hasPrefix("resumed") } }
+        #expect(one.output.contains("evaluating the checkpoint of step 3"), "\(one.combined)")
+        #expect(!one.combined.contains("resum"), "eval does not talk of resuming: \(one.combined)")
+        let report = { (output: String) in output.split(separator: "\n") }
         #expect(report(one.output) == report(three.output), "\(one.output)\n---\n\(three.output)")
     }
+}
+
+/// The processes below `pid`, parents before children (from /proc/<pid>/task/<pid>/children).
+func descendants(of pid: Int32) -> [Int32] {
+    let children = ((try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? "")
+        .split(separator: " ").compactMap { Int32($0) }
+    return children + children.flatMap { descendants(of: $0) }
+}
+
+/// Waits up to a minute for `file` to hold `count` lines; whether it did.
+func waitForLines(_ count: Int, in file: String) -> Bool {
+    for _ in 0..<1200 {
+        if let text = try? String(contentsOfFile: file, encoding: .utf8), text.split(separator: "\n").count >= count { return true }
+        usleep(50_000)
+    }
+    return false
 }

@@ -66,6 +66,12 @@ struct ShoalProcess {
         process.standardError = try FileHandle(forWritingTo: errURL)
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
+        // A child inherits this thread's signal mask, and the test runner's threads block almost
+        // every signal: start the job with none blocked, as a shell would.
+        var empty = sigset_t(), saved = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
         let watcher = Thread { whileRunning(process) }
         watcher.start()

@@ -43,12 +43,6 @@ import Testing
         #expect(accuracy > 0.7)
     }
 
-    @Test func aBadConfigFailsOnEveryRankWithItsMessage() throws {
-        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["optimizer.beta1=1.5"])
-        #expect(run.result.status != 0)
-        #expect(run.result.error.contains("optimizer.beta1"), "\(run.result.combined)")
-    }
-
     @Test func aModelThatDoesNotFitTheDataIsRefused() throws {
         let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["model.layers[3].dense.units=7"])
         #expect(run.result.status != 0)
