@@ -6,8 +6,8 @@ import ShoalTensor
 
 /// Turns the optimizer, schedule and distributed sections of a config into the runtime values.
 /// Errors come back naming their config key (`optimizer.beta1: ...`).
-enum RunComponents {
-    static func optimizerKind(_ c: OptimizerConfig) -> OptimizerKind {
+public enum RunComponents {
+    public static func optimizerKind(_ c: OptimizerConfig) -> OptimizerKind {
         switch c.name {
         case .sgd: .sgd
         case .momentum: .momentum(Float(c.momentum))

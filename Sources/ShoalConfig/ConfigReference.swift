@@ -93,7 +93,9 @@ public enum ConfigReference {
         case .double(let rule): "number, \(rule.message)"
         case .choice(let allowed): "one of: " + allowed.joined(separator: ", ")
         case .bool: "boolean"
+        case .string: "string"
         case .activation: "activation"
+        case .layers: "list of layers"
         }
     }
 

@@ -31,7 +31,12 @@ enum LayerYAML {
         }
         let kind = entries[0].key
         let syntax = try syntax(named: kind, ConfigField(node: .string(kind), path: f.path, file: f.file))
-        var args = try ConfigMapping(ConfigField(node: entries[0].value, path: f.path + "." + kind, file: f.file))
+        // `residual: [a, b]` is short for `residual: {layers: [a, b]}`.
+        var body = entries[0].value
+        if case .sequence = body.value, syntax.arguments.contains(where: { $0.name == "layers" }) {
+            body = ConfigNode(.mapping([ConfigNode.Entry(key: "layers", keyLine: body.line, value: body)]), line: body.line, origin: body.origin)
+        }
+        var args = try ConfigMapping(ConfigField(node: body, path: f.path + "." + kind, file: f.file))
         var values: [String: LayerValue] = [:]
         for argument in syntax.arguments {
             let field = argument.defaultValue == nil ? try args.required(argument.name) : args.field(argument.name)
@@ -68,6 +73,10 @@ enum LayerYAML {
             return .string(text)
         case .bool:
             return .bool(try f.bool())
+        case .string:
+            return .string(try f.string())
+        case .layers:
+            return .layers(try f.items().map(layer))
         case .activation:
             return try activation(f).map(LayerValue.activation) ?? .null
         }
@@ -81,6 +90,15 @@ enum LayerYAML {
             let alpha = try inner.double("alpha", Double(Activation.defaultLeakyAlpha), .nonNegative, doc: "slope for x < 0")
             try inner.finish()
             return .leakyReLU(alpha: Float(alpha))
+        }
+        if case .mapping(let entries) = f.node.value, entries.count == 1, entries[0].key == "gelu" {
+            var inner = try ConfigMapping(ConfigField(node: entries[0].value, path: f.path + ".gelu", file: f.file))
+            let form = try inner.string("approximate", "none", doc: "none (erf) or tanh")
+            try inner.finish()
+            guard ["none", "tanh"].contains(form) else {
+                throw inner.error("approximate", .invalidValue, "unknown value \"\(form)\"; expected one of: none, tanh")
+            }
+            return form == "tanh" ? .geluTanh : .gelu
         }
         let name = try f.string()
         if name == "none" { return nil }
@@ -96,6 +114,9 @@ enum LayerYAML {
 
     static func node(_ layer: LayerSpec) -> ConfigNode {
         guard let syntax = LayerRegistry.syntax(named: layer.kind), !syntax.arguments.isEmpty else { return .string(layer.kind) }
+        if syntax.arguments.count == 1, syntax.arguments[0].type == .layers, let value = layer.arguments[syntax.arguments[0].name] {
+            return .mapping([(layer.kind, node(value))])  // residual: [a, b]
+        }
         let arguments = syntax.arguments.map { ($0.name, node(layer.arguments[$0.name] ?? .null)) }
         return .mapping([(layer.kind, .mapping(arguments))])
     }
@@ -108,6 +129,8 @@ enum LayerYAML {
         case .bool(let b): .bool(b)
         case .null: .null
         case .activation(.leakyReLU(let alpha)): .mapping([("leaky_relu", .mapping([("alpha", .float(alpha))]))])
+        case .activation(.geluTanh): .mapping([("gelu", .mapping([("approximate", .string("tanh"))]))])
+        case .layers(let layers): .sequence(layers.map(node))
         case .activation(let a): .string(a.name)
         }
     }

@@ -12,12 +12,22 @@ import ShoalTensor
 final class ActivationLayer: Layer {
     /// One layer kind per activation: `relu`, `tanh`, …, and `leaky_relu: {alpha: 0.01}`.
     static let syntaxes: [LayerSyntax] = Activation.names.map { name in
-        let arguments: [ArgumentSyntax] = name == "leaky_relu"
-            ? [.init("alpha", .double(.nonNegative), default: .float(Activation.defaultLeakyAlpha), doc: "slope for x < 0")] : []
-        return LayerSyntax(name: name, summary: Activation.summaries[name] ?? name, arguments: arguments,
-                           example: name == "leaky_relu" ? "leaky_relu: {alpha: 0.01}" : name) { context throws(ModelError) in
-            let alpha = arguments.isEmpty ? Activation.defaultLeakyAlpha : Float(try context.double("alpha"))
-            guard let activation = Activation(name: name, alpha: alpha) else { throw context.fail("unknown activation") }
+        let arguments: [ArgumentSyntax] = switch name {
+        case "leaky_relu": [.init("alpha", .double(.nonNegative), default: .float(Activation.defaultLeakyAlpha), doc: "slope for x < 0")]
+        case "gelu": [.init("approximate", .choice(["none", "tanh"]), default: .string("none"),
+                            doc: "none: the exact erf form (PyTorch's default); tanh: GPT-2's tanh approximation")]
+        default: []
+        }
+        let example = switch name {
+        case "leaky_relu": "leaky_relu: {alpha: 0.01}"
+        case "gelu": "gelu: {approximate: tanh}"
+        default: name
+        }
+        return LayerSyntax(name: name, summary: Activation.summaries[name] ?? name, arguments: arguments, example: example) {
+            context throws(ModelError) in
+            let alpha = name == "leaky_relu" ? Float(try context.double("alpha")) : Activation.defaultLeakyAlpha
+            let tanh = name == "gelu" ? try context.string("approximate") == "tanh" : false
+            guard let activation = Activation(name: name, alpha: alpha, tanhApproximation: tanh) else { throw context.fail("unknown activation") }
             return [ActivationLayer(activation, inputShape: context.inputShape)]
         }
     }
@@ -33,6 +43,7 @@ final class ActivationLayer: Layer {
         case .tanh: "Tanh"
         case .sigmoid: "Sigmoid"
         case .gelu: "GELU"
+        case .geluTanh: "GELU(tanh)"
         case .softmax: "Softmax"
         }
     }
@@ -57,6 +68,12 @@ final class ActivationLayer: Layer {
         case .gelu:
             // y = x Φ(x), Φ the standard normal CDF (exact erf form, as PyTorch's default)
             for i in 0..<n { y[i] = x[i] * 0.5 * (1 + erff(x[i] * Float(0.5).squareRoot())) }
+        case .geluTanh:
+            // y = ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))), GPT-2's approximation
+            for i in 0..<n {
+                let v = x[i]
+                y[i] = 0.5 * v * (1 + tanhf(geluTanhScale * (v + 0.044715 * v * v * v)))
+            }
         case .softmax:
             let L = shape.last ?? 1
             for r in 0..<n / L { softmaxRow(x + r * L, y + r * L, count: L) }
@@ -88,6 +105,14 @@ final class ActivationLayer: Layer {
                 let cdf = 0.5 * (1 + erff(v * Float(0.5).squareRoot()))
                 dx[i] = dy[i] * (cdf + v * invSqrt2Pi * expf(-0.5 * v * v))
             }
+        case .geluTanh:
+            // forward: y = ½ x (1 + tanh u), u = √(2/π) (x + 0.044715 x³), so
+            // dy/dx = ½ (1 + tanh u) + ½ x (1 − tanh² u) √(2/π) (1 + 3 · 0.044715 x²)
+            for i in 0..<n {
+                let v = x[i]
+                let th = tanhf(geluTanhScale * (v + 0.044715 * v * v * v))
+                dx[i] = dy[i] * (0.5 * (1 + th) + 0.5 * v * (1 - th * th) * geluTanhScale * (1 + 3 * 0.044715 * v * v))
+            }
         case .softmax:
             // forward: y_j = e^{x_j} / Σ_k e^{x_k}, so dx_j = y_j (dy_j − Σ_k dy_k y_k)
             let L = shape.last ?? 1
@@ -100,6 +125,9 @@ final class ActivationLayer: Layer {
         }
     }
 }
+
+/// √(2/π), the scale inside GPT-2's tanh approximation of GELU.
+let geluTanhScale = Float((2 / Double.pi).squareRoot())
 
 /// Numerically stable logistic function.
 @inline(__always)
@@ -125,17 +153,17 @@ extension Activation {
     public static let defaultLeakyAlpha: Float = 0.01
     static let summaries = [
         "relu": "max(x, 0)", "tanh": "hyperbolic tangent", "sigmoid": "1 / (1 + e^−x)",
-        "gelu": "x Φ(x), the exact (erf) form", "softmax": "e^x / Σ e^x over the last axis",
+        "gelu": "x Φ(x): the exact erf form, or GPT-2's tanh approximation", "softmax": "e^x / Σ e^x over the last axis",
         "leaky_relu": "x for x > 0, alpha · x otherwise",
     ]
 
-    /// The activation a config calls `name` (`alpha` for leaky_relu), or nil.
-    public init?(name: String, alpha: Float = Activation.defaultLeakyAlpha) {
+    /// The activation a config calls `name` (`alpha` for leaky_relu, `tanhApproximation` for gelu), or nil.
+    public init?(name: String, alpha: Float = Activation.defaultLeakyAlpha, tanhApproximation: Bool = false) {
         switch name {
         case "relu": self = .relu
         case "tanh": self = .tanh
         case "sigmoid": self = .sigmoid
-        case "gelu": self = .gelu
+        case "gelu": self = tanhApproximation ? .geluTanh : .gelu
         case "softmax": self = .softmax
         case "leaky_relu": self = .leakyReLU(alpha: alpha)
         default: return nil
@@ -149,7 +177,7 @@ extension Activation {
         case .leakyReLU: "leaky_relu"
         case .tanh: "tanh"
         case .sigmoid: "sigmoid"
-        case .gelu: "gelu"
+        case .gelu, .geluTanh: "gelu"
         case .softmax: "softmax"
         }
     }
@@ -161,7 +189,10 @@ public enum Activation: Equatable, Sendable {
     case leakyReLU(alpha: Float)
     case tanh
     case sigmoid
+    /// x Φ(x), exact (erf), as PyTorch's default.
     case gelu
+    /// GPT-2's tanh approximation of GELU (`approximate='tanh'` in PyTorch).
+    case geluTanh
     case softmax
 }
 
@@ -173,7 +204,10 @@ extension LayerValue {
 extension LayerSpec {
     /// A stand-alone activation layer.
     public static func activation(_ activation: Activation) -> LayerSpec {
-        if case .leakyReLU(let alpha) = activation { return LayerSpec(kind: "leaky_relu", arguments: ["alpha": .float(alpha)]) }
-        return LayerSpec(kind: activation.name)
+        switch activation {
+        case .leakyReLU(let alpha): return LayerSpec(kind: "leaky_relu", arguments: ["alpha": .float(alpha)])
+        case .gelu, .geluTanh: return LayerSpec(kind: "gelu", arguments: ["approximate": .string(activation == .geluTanh ? "tanh" : "none")])
+        default: return LayerSpec(kind: activation.name)
+        }
     }
 }

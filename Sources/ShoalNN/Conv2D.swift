@@ -23,14 +23,14 @@ final class Conv2D: Layer {
     ) { context throws(ModelError) in
         let paddingName = try context.string("padding")
         guard let padding = Padding(rawValue: paddingName) else { throw context.fail("unknown padding '\(paddingName)'") }
-        let conv = try Conv2D(index: context.index, filters: try context.int("filters"), kernel: try context.int("kernel"),
+        let conv = try Conv2D(place: context.place, filters: try context.int("filters"), kernel: try context.int("kernel"),
                               stride: try context.int("stride"), padding: padding, inputShape: context.inputShape,
                               maxBatch: context.maxBatch)
         return [conv] + (try context.activation("activation").map { [ActivationLayer($0, inputShape: conv.outputShape)] } ?? [])
     }
 
     let typeName = "Conv2D"
-    let index: Int, filters: Int
+    let place: LayerPlace, filters: Int
     let g: ConvGeometry
     let chunk: Int  // samples per im2col chunk
     var outputShape: [Int] { [g.outHeight, g.outWidth, filters] }
@@ -41,8 +41,8 @@ final class Conv2D: Layer {
     private var weight: BoundParameter!
     private var bias: BoundParameter!
 
-    init(index: Int, filters: Int, kernel: Int, stride: Int, padding: Padding, inputShape: [Int], maxBatch: Int) throws(ModelError) {
-        func fail(_ reason: String) -> ModelError { .impossibleLayer(index: index, layer: "Conv2D", reason: reason) }
+    init(place: LayerPlace, filters: Int, kernel: Int, stride: Int, padding: Padding, inputShape: [Int], maxBatch: Int) throws(ModelError) {
+        func fail(_ reason: String) -> ModelError { place.fail("Conv2D", reason) }
         guard inputShape.count == 3 else {
             throw fail("needs a (height, width, channels) input, got \(formatShape(inputShape))"
                        + (inputShape.count == 1 ? "; a Conv2D cannot follow Flatten or Dense" : ""))
@@ -54,7 +54,7 @@ final class Conv2D: Layer {
         if padding == .valid && (kernel > h || kernel > w) {
             throw fail("kernel \(kernel)×\(kernel) is larger than its \(h)×\(w) input (padding valid)")
         }
-        self.index = index; self.filters = filters
+        self.place = place; self.filters = filters
         g = ConvGeometry(inHeight: h, inWidth: w, channels: c, kernel: kernel, stride: stride, same: padding == .same)
         let perSample = g.outHeight * g.outWidth * g.patchSize
         chunk = max(1, min(maxBatch, (1 << 18) / max(perSample, 1)))
@@ -62,6 +62,8 @@ final class Conv2D: Layer {
         wNHWC = allocateFloats(filters * g.patchSize)
         dwNHWC = allocateFloats(filters * g.patchSize)
     }
+
+    var scratchBytes: Int { (columns.count + wNHWC.count + dwNHWC.count) * 4 }
 
     deinit {
         columns.baseAddress?.deallocate()
@@ -80,14 +82,13 @@ final class Conv2D: Layer {
 
     var parameterShapes: [ParameterShape] {
         let k = g.kernel * g.kernel
-        return [ParameterShape(name: "layers.\(index).weight", shape: [filters, g.channels, g.kernel, g.kernel], isWeight: true,
-                               fanIn: g.channels * k, fanOut: filters * k),
-                ParameterShape(name: "layers.\(index).bias", shape: [filters], isWeight: false, fanIn: 0, fanOut: 0)]
+        return [.weight(place.tensor("weight"), [filters, g.channels, g.kernel, g.kernel], fanIn: g.channels * k, fanOut: filters * k),
+                .bias(place.tensor("bias"), [filters])]
     }
 
     func bind(_ arena: ParameterArena) {
-        weight = BoundParameter(arena, "layers.\(index).weight")
-        bias = BoundParameter(arena, "layers.\(index).bias")
+        weight = BoundParameter(arena, place.tensor("weight"))
+        bias = BoundParameter(arena, place.tensor("bias"))
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {

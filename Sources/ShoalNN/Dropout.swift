@@ -15,7 +15,7 @@ final class Dropout: Layer {
         arguments: [.init("rate", .double(.unitInterval), doc: "probability of zeroing an element")],
         example: "dropout: {rate: 0.25}"
     ) { context throws(ModelError) in
-        [try Dropout(index: context.index, rate: try context.double("rate"), inputShape: context.inputShape, seed: context.seed,
+        [try Dropout(place: context.place, rate: try context.double("rate"), inputShape: context.inputShape, seed: context.seed,
                      maxBatch: context.maxBatch)]
     }
 
@@ -28,16 +28,18 @@ final class Dropout: Layer {
     private let mask: UnsafeMutableBufferPointer<Float>
     private var masked = false  // whether the last forward applied the mask
 
-    init(index: Int, rate: Double, inputShape: [Int], seed: UInt64, maxBatch: Int) throws(ModelError) {
+    init(place: LayerPlace, rate: Double, inputShape: [Int], seed: UInt64, maxBatch: Int) throws(ModelError) {
         guard rate >= 0 && rate < 1 else {
-            throw .impossibleLayer(index: index, layer: "Dropout", reason: "rate must be in [0, 1), got \(rate)")
+            throw place.fail("Dropout", "rate must be in [0, 1), got \(rate)")
         }
         self.rate = Float(rate)
         shape = inputShape
         features = inputShape.reduce(1, *)
-        key = Philox(seed: seed).derived(0xD80, UInt64(index))
+        key = place.generator(seed: seed, domain: 0xD80)
         mask = allocateFloats(maxBatch * features)
     }
+
+    var scratchBytes: Int { mask.count * 4 }
 
     deinit { mask.baseAddress?.deallocate() }
 

@@ -9,14 +9,14 @@ final class Flatten: Layer {
         name: "flatten", summary: "collapses (height, width, channels) into one feature axis, in (h, w, c) order as Keras",
         example: "flatten"
     ) { context in
-        [Flatten(index: context.index, inputShape: context.inputShape)]
+        [Flatten(inputShape: context.inputShape)]
     }
 
     let typeName = "Flatten"
     let features: Int
     var outputShape: [Int] { [features] }
 
-    init(index: Int, inputShape: [Int]) {
+    init(inputShape: [Int]) {
         features = inputShape.reduce(1, *)
     }
 

@@ -18,6 +18,10 @@ protocol Layer: AnyObject {
     /// Multiply-adds of one sample's forward GEMMs (0 for layers without a GEMM): the numerator
     /// of a roofline.
     var multiplyAddsPerSample: Int { get }
+    /// Bytes of the buffers the layer allocated at build time (caches, scratch), for the memory plan.
+    var scratchBytes: Int { get }
+    /// Tensors of other layers this one uses as its own (weight tying), with the shape it needs.
+    var tiedTensors: [(name: String, shape: [Int])] { get }
     /// Takes pointers to this layer's slices of the arena (called once, after the arena exists).
     func bind(_ arena: ParameterArena)
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, context: ForwardContext)
@@ -25,13 +29,63 @@ protocol Layer: AnyObject {
                   dx: UnsafeMutablePointer<Float>?, batch: Int)
 }
 
-/// A trainable tensor a layer asks the arena for. Weights carry their fans for initialization.
+/// A trainable tensor a layer asks the arena for, and how it starts.
 struct ParameterShape {
+    /// How a tensor is initialized.
+    enum Start {
+        /// The model's initializer (glorot, he) with these fans.
+        case initializer(fanIn: Int, fanOut: Int)
+        case zeros
+        case ones
+    }
+
     let name: String
     let shape: [Int]
-    let isWeight: Bool
-    let fanIn: Int
-    let fanOut: Int
+    let start: Start
+
+    /// A weight initialized by the model's initializer.
+    static func weight(_ name: String, _ shape: [Int], fanIn: Int, fanOut: Int) -> ParameterShape {
+        ParameterShape(name: name, shape: shape, start: .initializer(fanIn: fanIn, fanOut: fanOut))
+    }
+
+    /// A bias (or shift): zeros.
+    static func bias(_ name: String, _ shape: [Int]) -> ParameterShape { ParameterShape(name: name, shape: shape, start: .zeros) }
+}
+
+/// Where a layer sits in the model: its top-level index in the layer list (for messages) and
+/// its name, the prefix of its tensors (`layers.3`, or `layers.2.1.0` inside a block).
+struct LayerPlace: Sendable {
+    let index: Int
+    let name: String
+
+    init(index: Int) {
+        self.index = index
+        name = "layers.\(index)"
+    }
+
+    private init(index: Int, name: String) {
+        self.index = index
+        self.name = name
+    }
+
+    /// Item `k` of a block at this place.
+    func child(_ k: Int) -> LayerPlace { LayerPlace(index: index, name: "\(name).\(k)") }
+
+    var isNested: Bool { name != "layers.\(index)" }
+
+    /// The name of this layer's tensor `suffix` (`weight`, `qkv.weight`).
+    func tensor(_ suffix: String) -> String { "\(name).\(suffix)" }
+
+    func fail(_ layer: String, _ reason: String) -> ModelError {
+        .impossibleLayer(index: index, layer: layer, reason: isNested ? "(\(name)) \(reason)" : reason)
+    }
+
+    /// A generator for this layer's random choices in `domain`: keyed by the top-level index, and
+    /// for a nested layer by its name too.
+    func generator(seed: UInt64, domain: UInt64) -> Philox {
+        let top = Philox(seed: seed).derived(domain, UInt64(index))
+        return isNested ? top.derived(nameHash(name)) : top
+    }
 }
 
 /// Slices of the arena as raw pointers, resolved once at bind time.
@@ -46,8 +100,17 @@ struct BoundParameter {
     }
 }
 
+/// FNV-1a of a tensor name: the key of its own random stream.
+func nameHash(_ name: String) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    return hash
+}
+
 extension Layer {
     var parameterShapes: [ParameterShape] { [] }
+    var tiedTensors: [(name: String, shape: [Int])] { [] }
+    var scratchBytes: Int { 0 }
     var multiplyAddsPerSample: Int { 0 }
     func bind(_ arena: ParameterArena) {}
 }

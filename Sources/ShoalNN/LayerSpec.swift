@@ -35,6 +35,8 @@ public enum LayerValue: Equatable, Sendable {
     case string(String)
     case bool(Bool)
     case activation(Activation)
+    /// The layers of a block (`residual`, `repeat`).
+    case layers([LayerSpec])
     /// An optional argument left out (`stride: null`, `activation: none`).
     case null
 }

@@ -54,8 +54,11 @@ public struct ArgumentSyntax: Sendable {
         /// One of the listed strings.
         case choice([String])
         case bool
+        case string
         /// An activation name, `none`, or `{leaky_relu: {alpha: …}}`.
         case activation
+        /// A list of layers (the body of a block).
+        case layers
     }
 
     /// The allowed range of a number.
@@ -98,18 +101,39 @@ public struct ArgumentSyntax: Sendable {
 }
 
 /// What a layer's build function sees: its spec (defaults filled in), its place in the model and
-/// the shape it receives. Typed argument reads fail with an error naming the layer.
+/// the shape it receives, and the builder for the layers of a block. Typed argument reads fail
+/// with an error naming the layer.
 struct LayerContext {
     let spec: LayerSpec
     let syntax: LayerSyntax
-    /// The spec's index in the model's layer list: parameters are `layers.<index>.…`.
-    let index: Int
+    /// Where the layer sits: its tensors are `<place.name>.weight`, ...
+    let place: LayerPlace
     /// The per-sample shape this layer receives.
     let inputShape: [Int]
     let seed: UInt64
     let maxBatch: Int
+    /// Builds `specs` as items 0, 1, ... of the block at `place`, from `inputShape` on.
+    let buildBlock: ([LayerSpec], LayerPlace, [Int]) throws(ModelError) -> [any Layer]
 
-    func fail(_ reason: String) -> ModelError { .impossibleLayer(index: index, layer: syntax.name, reason: reason) }
+    func fail(_ reason: String) -> ModelError { place.fail(syntax.name, reason) }
+
+    func bool(_ name: String) throws(ModelError) -> Bool {
+        guard case .bool(let v) = try value(name) else { throw fail("argument '\(name)' must be true or false") }
+        return v
+    }
+
+    func optionalString(_ name: String) throws(ModelError) -> String? {
+        switch try value(name) {
+        case .null: return nil
+        case .string(let v): return v
+        default: throw fail("argument '\(name)' must be a string or null")
+        }
+    }
+
+    func layers(_ name: String) throws(ModelError) -> [LayerSpec] {
+        guard case .layers(let v) = try value(name) else { throw fail("argument '\(name)' must be a list of layers") }
+        return v
+    }
 
     private func value(_ name: String) throws(ModelError) -> LayerValue {
         guard let value = spec.arguments[name] else { throw fail("missing argument '\(name)'") }
@@ -155,7 +179,9 @@ struct LayerContext {
 /// layer adds its syntax here.
 public enum LayerRegistry {
     public static let syntaxes: [LayerSyntax] =
-        [Dense.syntax, Conv2D.syntax, MaxPool2D.syntax, Flatten.syntax, Dropout.syntax] + ActivationLayer.syntaxes
+        [Dense.syntax, Conv2D.syntax, MaxPool2D.syntax, Flatten.syntax, Dropout.syntax]
+        + ActivationLayer.syntaxes
+        + [Embedding.syntax, PositionalEmbedding.syntax, LayerNorm.syntax, Attention.syntax, Residual.syntax, Repeat.syntax]
 
     private static let byName = Dictionary(syntaxes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 

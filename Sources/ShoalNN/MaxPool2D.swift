@@ -12,7 +12,7 @@ final class MaxPool2D: Layer {
                     .init("stride", .int(minimum: 1), default: .null, doc: "step between windows; null = size (Keras)")],
         example: "max_pool2d: {size: 2}"
     ) { context throws(ModelError) in
-        [try MaxPool2D(index: context.index, size: try context.int("size"), stride: try context.optionalInt("stride"),
+        [try MaxPool2D(place: context.place, size: try context.int("size"), stride: try context.optionalInt("stride"),
                        inputShape: context.inputShape, maxBatch: context.maxBatch)]
     }
 
@@ -21,8 +21,8 @@ final class MaxPool2D: Layer {
     var outputShape: [Int] { [g.outHeight, g.outWidth, g.channels] }
     private let argmax: UnsafeMutableBufferPointer<Int32>
 
-    init(index: Int, size: Int, stride: Int?, inputShape: [Int], maxBatch: Int) throws(ModelError) {
-        func fail(_ reason: String) -> ModelError { .impossibleLayer(index: index, layer: "MaxPool2D", reason: reason) }
+    init(place: LayerPlace, size: Int, stride: Int?, inputShape: [Int], maxBatch: Int) throws(ModelError) {
+        func fail(_ reason: String) -> ModelError { place.fail("MaxPool2D", reason) }
         guard inputShape.count == 3 else {
             throw fail("needs a (height, width, channels) input, got \(formatShape(inputShape))"
                        + (inputShape.count == 1 ? "; a MaxPool2D cannot follow Flatten or Dense" : ""))
@@ -37,6 +37,8 @@ final class MaxPool2D: Layer {
         argmax = UnsafeMutableBufferPointer<Int32>.allocate(capacity: maxBatch * g.outHeight * g.outWidth * g.channels)
         argmax.initialize(repeating: 0)
     }
+
+    var scratchBytes: Int { argmax.count * 4 }
 
     deinit { argmax.deallocate() }
 

@@ -41,6 +41,8 @@ public final class Model {
     let specIndex: [Int]            // index in `specs` of each layer
     let needsInputGradient: [Bool]  // whether layer i must produce dx
     let inputCount: Int, outputCount: Int
+    /// Rows of one sample's output the loss treats alike: T for a (T, classes) output, else 1.
+    var outputPositions: Int { lossSpec == .softmaxCrossEntropy && outputShape.count == 2 ? outputShape[0] : 1 }
     private let activations: [UnsafeMutableBufferPointer<Float>]  // i: input of layer i, (maxBatch, shape…)
     private let gradients: [UnsafeMutableBufferPointer<Float>]    // same shapes: dL/d activations
     private var lastBatch = 0
@@ -56,25 +58,15 @@ public final class Model {
     /// - Throws: `ModelError` naming the offending layer index when the stack is impossible.
     public init(inputShape: [Int], layers specs: [LayerSpec], loss: LossSpec, initializer: Initializer = .glorotUniform,
                 seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false) throws(ModelError) {
-        guard inputShape.count == 1 || inputShape.count == 3 else {
-            throw .invalidInputShape(shape: inputShape, reason: "must be (features) or (height, width, channels)")
+        guard (1...3).contains(inputShape.count) else {
+            throw .invalidInputShape(shape: inputShape, reason: "must be (features), (positions) or (T, features), or (height, width, channels)")
         }
         guard inputShape.allSatisfy({ $0 >= 1 }) else { throw .invalidInputShape(shape: inputShape, reason: "extents must be positive") }
         guard maxBatch >= 1 else { throw .invalidMaxBatch(maxBatch) }
 
         var layers: [Layer] = [], specIndex: [Int] = [], shape = inputShape
         for (i, spec) in specs.enumerated() {
-            guard let syntax = LayerRegistry.syntax(named: spec.kind) else {
-                throw .impossibleLayer(index: i, layer: spec.kind,
-                                       reason: "unknown layer kind; known: \(LayerRegistry.names.joined(separator: ", "))")
-            }
-            guard let arguments = syntax.filled(spec.arguments) else {
-                let missing = syntax.arguments.filter { $0.defaultValue == nil && spec.arguments[$0.name] == nil }.map(\.name)
-                throw .impossibleLayer(index: i, layer: spec.kind, reason: "missing argument \(missing.joined(separator: ", ")); e.g. \(syntax.example)")
-            }
-            let context = LayerContext(spec: LayerSpec(kind: spec.kind, arguments: arguments), syntax: syntax, index: i,
-                                       inputShape: shape, seed: seed, maxBatch: maxBatch)
-            for layer in try syntax.build(context) {
+            for layer in try Model.build([spec], places: [LayerPlace(index: i)], inputShape: shape, seed: seed, maxBatch: maxBatch) {
                 layers.append(layer)
                 specIndex.append(i)
                 shape = layer.outputShape
@@ -88,8 +80,9 @@ public final class Model {
             folded = last.kind
             layers.removeLast(); specIndex.removeLast()
         }
-        if loss == .softmaxCrossEntropy && shape.count != 1 {
-            throw .incompatibleLoss(loss: loss, outputShape: shape, reason: "needs a flat (classes) output; end the model with .flatten and .dense")
+        if loss == .softmaxCrossEntropy && shape.count > 2 {
+            throw .incompatibleLoss(loss: loss, outputShape: shape,
+                                    reason: "needs a (classes) or per-position (T, classes) output; end the model with .flatten and .dense")
         }
 
         self.layers = layers
@@ -103,28 +96,76 @@ public final class Model {
         outputCount = shape.reduce(1, *)
 
         let parameterShapes = layers.flatMap(\.parameterShapes)
+        let declared = Dictionary(parameterShapes.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+        for (layer, i) in zip(layers, specIndex) {
+            for tied in layer.tiedTensors where declared[tied.name] != tied.shape {
+                throw .impossibleLayer(index: i, layer: layer.typeName, reason: declared[tied.name].map {
+                    "tie: \(tied.name) has shape \(formatShape($0)), the weight needs \(formatShape(tied.shape))"
+                } ?? "tie: no tensor \(tied.name) before it; the tensors are \(parameterShapes.map(\.name).joined(separator: ", "))")
+            }
+        }
         arena = ParameterArena(executionOrder: parameterShapes.map { ($0.name, $0.shape) })
         for layer in layers { layer.bind(arena) }
         for (layer, i) in zip(layers, specIndex) {
-            for p in layer.parameterShapes where p.isWeight {
-                let e = arena.entry(named: p.name)!
-                initializer.fill(arena.parameters.baseAddress! + e.offset, count: e.count, fanIn: p.fanIn, fanOut: p.fanOut,
-                                 rng: Philox(seed: seed).derived(0x1417, UInt64(i)))
+            for p in layer.parameterShapes {
+                let e = arena.entry(named: p.name)!, values = arena.parameters.baseAddress! + e.offset
+                switch p.start {
+                case .initializer(let fanIn, let fanOut):
+                    // A top-level layer's weight keeps the key it always had; every other tensor adds its name.
+                    let layerKey = Philox(seed: seed).derived(0x1417, UInt64(i))
+                    let rng = p.name == "layers.\(i).weight" ? layerKey : layerKey.derived(nameHash(p.name))
+                    initializer.fill(values, count: e.count, fanIn: fanIn, fanOut: fanOut, rng: rng)
+                case .ones:
+                    for j in 0..<e.count { values[j] = 1 }
+                case .zeros:
+                    break
+                }
             }
         }
 
         let builtArena = arena
         finishedOffset = layers.indices.map { i in
-            layers[i...].flatMap(\.parameterShapes).compactMap { builtArena.entry(named: $0.name) }.map { $0.offset + $0.count }.max() ?? 0
+            layers[i...].flatMap { $0.parameterShapes.map(\.name) + $0.tiedTensors.map(\.name) }
+                .compactMap { builtArena.entry(named: $0) }.map(\.end).max() ?? 0
         }
 
         var needs: [Bool] = [], seenParameters = computeInputGradient
-        for layer in layers { needs.append(seenParameters); seenParameters = seenParameters || !layer.parameterShapes.isEmpty }
+        for layer in layers {
+            needs.append(seenParameters)
+            seenParameters = seenParameters || !layer.parameterShapes.isEmpty || !layer.tiedTensors.isEmpty
+        }
         needsInputGradient = needs
 
         let counts = [inputCount] + layers.map { $0.outputShape.reduce(1, *) }
         activations = counts.map { allocateFloats(maxBatch * $0) }
         gradients = counts.enumerated().map { i, n in allocateFloats(i == 0 && !computeInputGradient ? 0 : maxBatch * n) }
+    }
+
+    /// Builds `specs` at `places` from `inputShape` on: each spec through its kind's syntax, with
+    /// its defaults filled in; a block's build function comes back here for its own layers.
+    static func build(_ specs: [LayerSpec], places: [LayerPlace], inputShape: [Int], seed: UInt64,
+                      maxBatch: Int) throws(ModelError) -> [any Layer] {
+        var layers: [any Layer] = [], shape = inputShape
+        for (spec, place) in zip(specs, places) {
+            guard let syntax = LayerRegistry.syntax(named: spec.kind) else {
+                throw place.fail(spec.kind, "unknown layer kind; known: \(LayerRegistry.names.joined(separator: ", "))")
+            }
+            guard let arguments = syntax.filled(spec.arguments) else {
+                let missing = syntax.arguments.filter { $0.defaultValue == nil && spec.arguments[$0.name] == nil }.map(\.name)
+                throw place.fail(spec.kind, "missing argument \(missing.joined(separator: ", ")); e.g. \(syntax.example)")
+            }
+            let context = LayerContext(
+                spec: LayerSpec(kind: spec.kind, arguments: arguments), syntax: syntax, place: place, inputShape: shape,
+                seed: seed, maxBatch: maxBatch,
+                buildBlock: { (inner: [LayerSpec], at: LayerPlace, from: [Int]) throws(ModelError) -> [any Layer] in
+                    try Model.build(inner, places: inner.indices.map(at.child), inputShape: from, seed: seed, maxBatch: maxBatch)
+                })
+            for layer in try syntax.build(context) {
+                layers.append(layer)
+                shape = layer.outputShape
+            }
+        }
+        return layers
     }
 
     deinit {
@@ -162,10 +203,11 @@ public final class Model {
     /// ```
     public func loss(targets: UnsafeBufferPointer<Float>, gradientScale: Float) -> Double {
         precondition(lastBatch > 0, "Model.loss: call forward first")
-        let needed = lossSpec == .softmaxCrossEntropy ? lastBatch : lastBatch * outputCount
+        let needed = lossSpec == .softmaxCrossEntropy ? lastBatch * outputPositions : lastBatch * outputCount
         precondition(targets.count >= needed, "Model.loss: \(targets.count) targets, need \(needed)")
         return computeLoss(lossSpec, z: activations[layers.count].baseAddress!, targets: targets.baseAddress!,
-                           batch: lastBatch, outputs: outputCount, scale: gradientScale, dz: gradients[layers.count].baseAddress!)
+                           batch: lastBatch, positions: outputPositions, outputs: outputCount / outputPositions,
+                           scale: gradientScale, dz: gradients[layers.count].baseAddress!)
     }
 
     /// Backpropagates the gradient kept by `loss(targets:gradientScale:)` through the last
@@ -195,6 +237,15 @@ public final class Model {
     /// with `computeInputGradient: true`.
     public var inputGradient: UnsafeBufferPointer<Float>? {
         gradients[0].count == 0 ? nil : UnsafeBufferPointer(start: gradients[0].baseAddress, count: lastBatch * inputCount)
+    }
+
+    /// The memory the model planned at build time, in bytes: parameters and their gradients (the
+    /// two arenas), and activations (every layer's output and its gradient for `maxBatch` samples,
+    /// plus the caches and scratch layers keep for backward). Optimizer state comes on top:
+    /// 1 (momentum) or 2 (Adam) more arenas.
+    public var memory: (parameters: Int, gradients: Int, activations: Int) {
+        let activationBytes = (activations + gradients).reduce(0) { $0 + $1.count } * 4 + layers.reduce(0) { $0 + $1.scratchBytes }
+        return (arena.count * 4, arena.count * 4, activationBytes)
     }
 
     /// Floating-point operations of one training step per sample, counting only the GEMMs (2 per

@@ -1,7 +1,9 @@
 import ArgumentParser
 import ShoalComm
 import ShoalConfig
+import Shoal
 import ShoalNN
+import ShoalOptim
 
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,11 +24,18 @@ struct ModelCommand: ParsableCommand {
             let model: Model
             do {
                 model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
-                                  initializer: config.model.initializer, seed: config.seed, maxBatch: 1)
+                                  initializer: config.model.initializer, seed: config.seed, maxBatch: config.training.microBatch)
             } catch {
                 throw CommandError(description: "\(options.config ?? "<default>"): model.layers: \(error)")
             }
-            if World.launchRank == 0 { print(model.summary()) }
+            guard World.launchRank == 0 else { return }
+            print(model.summary())
+            let memory = model.memory
+            let stateArenas = RunComponents.optimizerKind(config.optimizer).stateBuffersPerParameter
+            func mb(_ bytes: Int) -> String { String(format: "%.2f MB", Double(bytes) / 1_048_576) }
+            print("Memory per rank, planned once for micro-batch \(config.training.microBatch):")
+            print("  parameters \(mb(memory.parameters)), gradients \(mb(memory.gradients)), "
+                + "optimizer state (\(config.optimizer.name.rawValue)) \(mb(stateArenas * memory.parameters)), activations \(mb(memory.activations))")
         }
     }
 }

@@ -86,9 +86,9 @@ struct RunConfigTests {
     func resolvedDefault() {
         let yaml = RunConfig.default.resolvedYAML()
         #expect(yaml.hasPrefix("name: fashion-mlp\nseed: 42\ndata:\n  source: fashion_mnist\n"))
-        for key in ["validation_fraction: 0.1", "  layers:\n    - flatten\n    - dense: {units: 256, activation: relu}",
+        for key in ["validation_fraction: 0.1", "  layers:\n    - flatten\n    - dense: {units: 256, activation: relu, bias: true, tie: null}",
             "lr: 0.002", "groups:\n    - {match: \"*.bias\", lr: null, weight_decay: 0.0, l1: null}", "bucket_mb: 4.0",
-            "keep_last: 3", "progress: auto", "dense: {units: 10, activation: null}"]
+            "keep_last: 3", "progress: auto", "dense: {units: 10, activation: null, bias: true, tie: null}"]
         {
             #expect(yaml.contains(key), "\(key)")
         }
@@ -116,8 +116,12 @@ struct RunConfigTests {
             "training.micro_batch: 64 -> 32",
             "model.layers[2].dense.units: 128 -> (absent)",
             "model.layers[2].dense.activation: relu -> (absent)",
+            "model.layers[2].dense.bias: true -> (absent)",
+            "model.layers[2].dense.tie: null -> (absent)",
             "model.layers[3].dense.units: 10 -> (absent)",
             "model.layers[3].dense.activation: null -> (absent)",
+            "model.layers[3].dense.bias: true -> (absent)",
+            "model.layers[3].dense.tie: null -> (absent)",
         ])
         #expect(old.differences(from: old).isEmpty)
     }
@@ -169,5 +173,49 @@ struct OverrideTests {
         #expect(configError("optimizer: {lr: 0.1}\n", overrides: ["optimizer.lr.x=1"])?.description
             == "configs/x.yaml (--set optimizer.lr.x=1): optimizer.lr: is not a mapping, so it has no key 'x'")
         #expect(configError("", overrides: ["model.layers[x]=1"])?.kind == .badOverride)
+    }
+}
+
+/// The block syntax: `residual: [...]`, `repeat: {count, layers}`, weight tying and GELU's tanh form.
+@Suite("Block syntax")
+struct BlockSyntaxTests {
+    @Test("the Transformer config reads into blocks and survives its resolved YAML")
+    func transformer() throws {
+        let config = try RunConfig.load(path: repositoryRoot + "/configs/fashion-transformer.yaml")
+        let block: [LayerSpec] = [
+            .residual([.layerNorm(), .attention(heads: 4)]),
+            .residual([.layerNorm(), .dense(units: 256, activation: .gelu), .dense(units: 64)]),
+        ]
+        #expect(config.model.layers == [.dense(units: 64), .positionalEmbedding, .repeat(2, block), .layerNorm(), .flatten, .dense(units: 10)])
+        #expect(try RunConfig.parse(yaml: config.resolvedYAML()) == config)
+    }
+
+    @Test("tie, bias and gelu's tanh form read and render")
+    func tieAndGelu() throws {
+        let yaml = """
+        model:
+          input: [8]
+          layers:
+            - embedding: {vocab: 20, width: 16}
+            - gelu: {approximate: tanh}
+            - dense: {units: 16, activation: {gelu: {approximate: tanh}}}
+            - dense: {units: 20, bias: false, tie: layers.0.weight}
+        """
+        let config = try RunConfig.parse(yaml: yaml)
+        #expect(config.model.layers == [.embedding(vocab: 20, width: 16), .activation(.geluTanh), .dense(units: 16, activation: .geluTanh),
+                                        .dense(units: 20, bias: false, tie: "layers.0.weight")])
+        #expect(config.resolvedYAML().contains("dense: {units: 16, activation: {gelu: {approximate: tanh}}, bias: true, tie: null}"))
+        #expect(try RunConfig.parse(yaml: config.resolvedYAML()) == config)
+    }
+
+    @Test("a block's errors name the path inside it")
+    func errors() {
+        func message(_ yaml: String) -> String? {
+            do { _ = try RunConfig.parse(yaml: yaml, file: "x.yaml"); return nil } catch { return "\(error)" }
+        }
+        #expect(message("model:\n  layers:\n    - residual: [layer_norm, {dense: {units: 0}}]\n")
+                == "x.yaml:3: model.layers[0].residual.layers[1].dense.units: must be > 0, got 0")
+        #expect(message("model:\n  layers:\n    - repeat: {layers: [layer_norm]}\n")?.contains("model.layers[0].repeat.count: missing required key 'count'") == true)
+        #expect(message("model:\n  layers:\n    - gelu: {approximate: cubic}\n")?.contains("expected one of: none, tanh") == true)
     }
 }

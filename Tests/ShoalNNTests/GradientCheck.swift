@@ -31,15 +31,21 @@ struct GradientCheck {
     let useLoss: Bool
     let ids: [Int32]
 
-    /// `input(i, rng)` gives element i of the input (default uniform in [−1, 1)).
+    /// `input(i, rng)` gives element i of the input (default uniform in [−1, 1)). With `tokens`,
+    /// the input is token ids below it, and has no gradient to check.
+    let tokens: Int?
+
     init(inputShape: [Int], layers: [LayerSpec], loss: LossSpec? = nil, batch: Int, seed: UInt64,
-         input: ((Int, Philox) -> Float)? = nil) throws {
+         input: ((Int, Philox) -> Float)? = nil, tokens: Int? = nil) throws {
+        self.tokens = tokens
         model = try Model(inputShape: inputShape, layers: layers, loss: loss ?? .meanSquaredError, seed: seed,
                           maxBatch: batch, computeInputGradient: true)
         self.batch = batch; self.seed = seed; useLoss = loss != nil
         let rng = Philox(seed: seed, stream: 99)
         x = Tensor(shape: [batch] + inputShape)
-        for i in 0..<x.count { x.storage[i] = input?(i, rng) ?? 2 * rng.uniform(at: UInt64(i)) - 1 }
+        for i in 0..<x.count {
+            x.storage[i] = tokens.map { Float(rng.uniformInt(below: UInt64($0), at: UInt64(i))) } ?? input?(i, rng) ?? 2 * rng.uniform(at: UInt64(i)) - 1
+        }
         let outs = model.outputShape.reduce(1, *)
         projection = Tensor(shape: [batch, outs])
         for i in 0..<projection.count { projection.storage[i] = 2 * rng.uniform(at: UInt64(1 << 30 + i)) - 1 }
@@ -47,7 +53,7 @@ struct GradientCheck {
         for i in 0..<targets.count {
             let u = rng.uniform(at: UInt64(1 << 31 + i))
             switch loss {
-            case .softmaxCrossEntropy: targets.storage[i] = Float(Int(u * Float(outs)))
+            case .softmaxCrossEntropy: targets.storage[i] = Float(Int(u * Float(model.outputShape.last!)))
             case .binaryCrossEntropy: targets.storage[i] = u < 0.5 ? 0 : 1
             default: targets.storage[i] = 2 * u - 1
             }
@@ -80,7 +86,7 @@ struct GradientCheck {
         var slices: [(String, UnsafeMutableBufferPointer<Float>, [Float])] = model.arena.entries.map { e in
             (e.name, model.arena.parameters(of: e), Array(paramGrad[e.offset..<e.offset + e.count]))
         }
-        slices.append(("input", x.storage, inputGrad))
+        if tokens == nil { slices.append(("input", x.storage, inputGrad)) }
         var results: [Result] = []
         for (k, (name, values, grad)) in slices.enumerated() {
             let rng = Philox(seed: seed, stream: UInt64(500 + k))

@@ -108,7 +108,7 @@ import ShoalTensor
         else { Issue.record("pool"); return }
         guard case .impossibleLayer(0, "Dropout", _)? = error([8], [.dropout(rate: 1)]) else { Issue.record("dropout"); return }
         guard case .incompatibleLoss? = error([4, 4, 1], [], .softmaxCrossEntropy) else { Issue.record("loss"); return }
-        guard case .invalidInputShape? = error([4, 4], []) else { Issue.record("input"); return }
+        guard case .invalidInputShape? = error([4, 4, 4, 4], []) else { Issue.record("input"); return }
         // same padding makes a large kernel legal
         #expect(error([4, 4, 1], [.conv2D(filters: 1, kernel: 5, stride: 1, padding: .same, activation: nil)]) == nil)
     }

@@ -1,0 +1,166 @@
+import ShoalTensor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Causal multi-head self-attention, as GPT-2's: a QKV projection, scaled dot-product attention
+/// of every position on itself and the positions before it, one softmax per head and row, and an
+/// output projection.
+///
+/// Shapes (B samples, T positions, C = heads · hs channels):
+/// - x, y: (B, T, C)
+/// - `qkv.weight` (3C, C), `qkv.bias` (3C), `proj.weight` (C, C), `proj.bias` (C), PyTorch layouts;
+///   q, k and v of head h are columns [h·hs, (h+1)·hs) of the three C-wide thirds of `qkv`
+/// - qkv: (B, T, 3C); probabilities: (B, H, T, T), zero above the diagonal; heads: (B, T, C), the
+///   heads' outputs side by side; scores: (T, T) scratch for one (sample, head) in backward;
+///   dqkv (B, T, 3C), dheads (B, T, C) for backward
+///
+/// Every head is a few GEMMs that read q, k and v in place (leading dimension 3C) and write
+/// their output in place (leading dimension C): nothing is copied or allocated per step.
+final class Attention: Layer {
+    static let syntax = LayerSyntax(
+        name: "attention", summary: "causal multi-head self-attention over a (T, C) input: QKV projection, softmax(q·kᵀ/√hs) with a causal mask, output projection",
+        arguments: [.init("heads", .int(minimum: 1), doc: "number of heads; must divide the width C"),
+                    .init("bias", .bool, default: .bool(true), doc: "whether the two projections add a bias")],
+        example: "attention: {heads: 4}"
+    ) { context throws(ModelError) in
+        [try Attention(place: context.place, heads: try context.int("heads"), bias: try context.bool("bias"),
+                       inputShape: context.inputShape, maxBatch: context.maxBatch)]
+    }
+
+    let typeName = "Attention"
+    let place: LayerPlace
+    let T: Int, C: Int, heads: Int, headSize: Int
+    let hasBias: Bool
+    var outputShape: [Int] { [T, C] }
+    var multiplyAddsPerSample: Int { T * C * 4 * C + 2 * T * T * C }
+    private var qkvWeight: BoundParameter!, qkvBias: BoundParameter?
+    private var projWeight: BoundParameter!, projBias: BoundParameter?
+    private let qkv: UnsafeMutableBufferPointer<Float>            // (maxBatch, T, 3C)
+    private let probabilities: UnsafeMutableBufferPointer<Float>  // (maxBatch, H, T, T)
+    private let headOutputs: UnsafeMutableBufferPointer<Float>    // (maxBatch, T, C)
+    private let scores: UnsafeMutableBufferPointer<Float>         // (T, T)
+    private let dqkv: UnsafeMutableBufferPointer<Float>           // (maxBatch, T, 3C)
+    private let dheads: UnsafeMutableBufferPointer<Float>         // (maxBatch, T, C)
+
+    init(place: LayerPlace, heads: Int, bias: Bool, inputShape: [Int], maxBatch: Int) throws(ModelError) {
+        guard inputShape.count == 2 else {
+            throw place.fail("Attention", "needs a sequence (T, C) input, got \(formatShape(inputShape))")
+        }
+        guard heads >= 1, inputShape[1] % heads == 0 else {
+            throw place.fail("Attention", "heads (\(heads)) must divide the width \(inputShape[1])")
+        }
+        self.place = place
+        T = inputShape[0]
+        C = inputShape[1]
+        self.heads = heads
+        headSize = C / heads
+        hasBias = bias
+        qkv = allocateFloats(maxBatch * T * 3 * C)
+        probabilities = allocateFloats(maxBatch * heads * T * T)
+        headOutputs = allocateFloats(maxBatch * T * C)
+        scores = allocateFloats(T * T)
+        dqkv = allocateFloats(maxBatch * T * 3 * C)
+        dheads = allocateFloats(maxBatch * T * C)
+    }
+
+    var scratchBytes: Int { [qkv, probabilities, headOutputs, scores, dqkv, dheads].reduce(0) { $0 + $1.count } * 4 }
+
+    deinit {
+        for buffer in [qkv, probabilities, headOutputs, scores, dqkv, dheads] { buffer.baseAddress?.deallocate() }
+    }
+
+    var parameterShapes: [ParameterShape] {
+        [.weight(place.tensor("qkv.weight"), [3 * C, C], fanIn: C, fanOut: 3 * C)]
+            + (hasBias ? [.bias(place.tensor("qkv.bias"), [3 * C])] : [])
+            + [.weight(place.tensor("proj.weight"), [C, C], fanIn: C, fanOut: C)]
+            + (hasBias ? [.bias(place.tensor("proj.bias"), [C])] : [])
+    }
+
+    func bind(_ arena: ParameterArena) {
+        qkvWeight = BoundParameter(arena, place.tensor("qkv.weight"))
+        projWeight = BoundParameter(arena, place.tensor("proj.weight"))
+        qkvBias = hasBias ? BoundParameter(arena, place.tensor("qkv.bias")) : nil
+        projBias = hasBias ? BoundParameter(arena, place.tensor("proj.bias")) : nil
+    }
+
+    func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
+        let M = B * T, C3 = 3 * C, hs = headSize, scale = 1 / Float(hs).squareRoot()
+        let qkv = self.qkv.baseAddress!, heads = headOutputs.baseAddress!
+        // qkv = x · Wqkvᵀ + bqkv   (M, 3C)
+        if let qkvBias { broadcastRows(qkvBias.value, into: qkv, rows: M, cols: C3) }
+        sgemm(transA: false, transB: true, m: M, n: C3, k: C, a: x, lda: C, b: qkvWeight.value, ldb: C,
+              beta: qkvBias == nil ? 0 : 1, c: qkv, ldc: C3)
+        for b in 0..<B {
+            for h in 0..<self.heads {
+                let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                let p = probabilities.baseAddress! + (b * self.heads + h) * T * T
+                // s[t, j] = q[t] · k[j] / √hs   (T, T)
+                sgemm(transA: false, transB: true, m: T, n: T, k: hs, alpha: scale, a: q, lda: C3, b: k, ldb: C3, beta: 0, c: p, ldc: T)
+                // p[t, j] = softmax over j ≤ t of s[t, j]; 0 for j > t (the causal mask)
+                for t in 0..<T {
+                    let row = p + t * T
+                    softmaxRow(row, row, count: t + 1)
+                    if t + 1 < T { zero(row + t + 1, count: T - t - 1) }
+                }
+                // out[t] = Σ_j p[t, j] v[j]   (T, hs), into the head's columns of `heads`
+                sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: v, ldb: C3, beta: 0,
+                      c: heads + b * T * C + h * hs, ldc: C)
+            }
+        }
+        // y = heads · Wprojᵀ + bproj   (M, C)
+        if let projBias { broadcastRows(projBias.value, into: y, rows: M, cols: C) }
+        sgemm(transA: false, transB: true, m: M, n: C, k: C, a: heads, lda: C, b: projWeight.value, ldb: C,
+              beta: projBias == nil ? 0 : 1, c: y, ldc: C)
+    }
+
+    func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                  dx: UnsafeMutablePointer<Float>?, batch B: Int) {
+        let M = B * T, C3 = 3 * C, hs = headSize, scale = 1 / Float(hs).squareRoot()
+        let qkv = self.qkv.baseAddress!, heads = headOutputs.baseAddress!
+        let dqkv = self.dqkv.baseAddress!, dheads = self.dheads.baseAddress!, ds = scores.baseAddress!
+        // forward: y = heads · Wprojᵀ + bproj
+        if let projBias { addColumnSums(dy, rows: M, cols: C, into: projBias.gradient) }
+        sgemm(transA: true, transB: false, m: C, n: C, k: M, a: dy, lda: C, b: heads, ldb: C, beta: 1, c: projWeight.gradient, ldc: C)
+        sgemm(transA: false, transB: false, m: M, n: C, k: C, a: dy, lda: C, b: projWeight.value, ldb: C, beta: 0, c: dheads, ldc: C)
+        for b in 0..<B {
+            for h in 0..<self.heads {
+                let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
+                let p = probabilities.baseAddress! + (b * self.heads + h) * T * T
+                let dout = dheads + b * T * C + h * hs
+                // forward: out = p · v, so dp = dout · vᵀ (T, T) and dv = pᵀ · dout (T, hs)
+                sgemm(transA: false, transB: true, m: T, n: T, k: hs, a: dout, lda: C, b: v, ldb: C3, beta: 0, c: ds, ldc: T)
+                sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: dout, ldb: C, beta: 0, c: dv, ldc: C3)
+                // forward: p = softmax(s) over j ≤ t, so ds[t, j] = p[t, j] (dp[t, j] − Σ_k p[t, k] dp[t, k]);
+                // and s = scale · q · kᵀ, so the scale goes with ds
+                for t in 0..<T {
+                    let pr = p + t * T, dr = ds + t * T
+                    var dot: Float = 0
+                    for j in 0...t { dot += pr[j] * dr[j] }
+                    for j in 0...t { dr[j] = scale * pr[j] * (dr[j] - dot) }
+                    if t + 1 < T { zero(dr + t + 1, count: T - t - 1) }
+                }
+                // dq = ds · k (T, hs), dk = dsᵀ · q (T, hs)
+                sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: ds, lda: T, b: k, ldb: C3, beta: 0, c: dq, ldc: C3)
+                sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: ds, lda: T, b: q, ldb: C3, beta: 0, c: dk, ldc: C3)
+            }
+        }
+        // forward: qkv = x · Wqkvᵀ + bqkv
+        if let qkvBias { addColumnSums(dqkv, rows: M, cols: C3, into: qkvBias.gradient) }
+        sgemm(transA: true, transB: false, m: C3, n: C, k: M, a: dqkv, lda: C3, b: x, ldb: C, beta: 1, c: qkvWeight.gradient, ldc: C)
+        if let dx {
+            sgemm(transA: false, transB: false, m: M, n: C, k: C3, a: dqkv, lda: C3, b: qkvWeight.value, ldb: C, beta: 0, c: dx, ldc: C)
+        }
+    }
+}
+
+extension LayerSpec {
+    /// Causal multi-head self-attention over a (T, C) input.
+    public static func attention(heads: Int, bias: Bool = true) -> LayerSpec {
+        LayerSpec(kind: "attention", arguments: ["heads": .int(heads), "bias": .bool(bias)])
+    }
+}

@@ -1,0 +1,83 @@
+import ShoalTensor
+
+/// A residual block, `y = x + f(x)`, with f the block's layers in order (GPT's
+/// `x + attn(ln1(x))`). The block's output shape must be its input shape.
+///
+/// Shapes: x, y and dy, dx are (B, F) with F the per-sample element count; `outputs[i]` holds
+/// inner layer i's output and `gradients[i]` its dL/d output, each (maxBatch, its shape),
+/// allocated at build time.
+final class Residual: Layer {
+    static let syntax = LayerSyntax(
+        name: "residual", summary: "y = x + f(x), f the listed layers; written residual: [layer, ...]",
+        arguments: [.init("layers", .layers, doc: "the layers of f, in order; their output has the input's shape")],
+        example: "residual: [layer_norm, {attention: {heads: 4}}]"
+    ) { context throws(ModelError) in
+        let inner = try context.buildBlock(try context.layers("layers"), context.place, context.inputShape)
+        return [try Residual(place: context.place, inner: inner, inputShape: context.inputShape, maxBatch: context.maxBatch)]
+    }
+
+    let typeName = "Residual"
+    let place: LayerPlace
+    let inner: [any Layer]
+    let shape: [Int]
+    let features: Int
+    var outputShape: [Int] { shape }
+    var multiplyAddsPerSample: Int { inner.reduce(0) { $0 + $1.multiplyAddsPerSample } }
+    var parameterShapes: [ParameterShape] { inner.flatMap(\.parameterShapes) }
+    var tiedTensors: [(name: String, shape: [Int])] { inner.flatMap(\.tiedTensors) }
+    private let outputs: [UnsafeMutableBufferPointer<Float>]
+    private let gradients: [UnsafeMutableBufferPointer<Float>]
+
+    init(place: LayerPlace, inner: [any Layer], inputShape: [Int], maxBatch: Int) throws(ModelError) {
+        guard !inner.isEmpty else { throw place.fail("Residual", "needs at least one layer") }
+        guard inner.last!.outputShape == inputShape else {
+            throw place.fail("Residual", "its layers turn \(formatShape(inputShape)) into \(formatShape(inner.last!.outputShape)); "
+                + "x + f(x) needs the same shape")
+        }
+        self.place = place
+        self.inner = inner
+        shape = inputShape
+        features = inputShape.reduce(1, *)
+        outputs = inner.map { allocateFloats(maxBatch * $0.outputShape.reduce(1, *)) }
+        gradients = inner.map { allocateFloats(maxBatch * $0.outputShape.reduce(1, *)) }
+    }
+
+    var scratchBytes: Int { (outputs + gradients).reduce(0) { $0 + $1.count } * 4 + inner.reduce(0) { $0 + $1.scratchBytes } }
+
+    deinit {
+        for buffer in outputs + gradients { buffer.baseAddress?.deallocate() }
+    }
+
+    func bind(_ arena: ParameterArena) { for layer in inner { layer.bind(arena) } }
+
+    func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
+        var input = x
+        for (layer, output) in zip(inner, outputs) {
+            layer.forward(x: input, y: output.baseAddress!, batch: B, context: context)
+            input = UnsafePointer(output.baseAddress!)
+        }
+        // y = x + f(x)
+        let fx = outputs.last!.baseAddress!
+        for i in 0..<B * features { y[i] = x[i] + fx[i] }
+    }
+
+    func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                  dx: UnsafeMutablePointer<Float>?, batch B: Int) {
+        // forward: y = x + f(x), so d f(x) = dy and dx = dy + (df/dx)ᵀ dy
+        var upstream = dy
+        for i in inner.indices.reversed() {
+            let input = i == 0 ? x : UnsafePointer(outputs[i - 1].baseAddress!)
+            let inputGradient = i == 0 ? dx : gradients[i - 1].baseAddress!
+            inner[i].backward(x: input, y: outputs[i].baseAddress!, dy: upstream, dx: inputGradient, batch: B)
+            if i > 0 { upstream = UnsafePointer(gradients[i - 1].baseAddress!) }
+        }
+        if let dx { add(dy, into: dx, count: B * features) }
+    }
+}
+
+extension LayerSpec {
+    /// `x + f(x)` with f the given layers.
+    public static func residual(_ layers: [LayerSpec]) -> LayerSpec {
+        LayerSpec(kind: "residual", arguments: ["layers": .layers(layers)])
+    }
+}
