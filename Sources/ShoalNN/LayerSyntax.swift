@@ -181,7 +181,7 @@ public enum LayerRegistry {
     public static let syntaxes: [LayerSyntax] =
         [Dense.syntax, Conv2D.syntax, MaxPool2D.syntax, Flatten.syntax, Dropout.syntax]
         + ActivationLayer.syntaxes
-        + [Embedding.syntax, PositionalEmbedding.syntax, LayerNorm.syntax, Attention.syntax, Residual.syntax, Repeat.syntax]
+        + [Embedding.syntax, PositionalEmbedding.syntax, LayerNorm.syntax, Attention.syntax, LSTM.syntax, Residual.syntax, Repeat.syntax]
 
     private static let byName = Dictionary(syntaxes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 

@@ -52,10 +52,10 @@ import Testing
 
 /// Exact reduction: the final parameters are bit-identical for any number of ranks.
 @Suite(.serialized) struct ExactReductionTests {
-    /// The MLP, the CNN with dropout and the Transformer in Int32 sums (4 leaves a step), and the
+    /// The MLP, the CNN with dropout, the Transformer and the LSTM in Int32 sums (4 leaves a step), and the
     /// MLP in Int64 sums (16 leaves a step keep Float's 24 bits only in Int64).
     @Test(arguments: [("configs/fashion-mlp.yaml", "Int32", []), ("configs/fashion-cnn.yaml", "Int32", []),
-                      ("configs/fashion-transformer.yaml", "Int32", []),
+                      ("configs/fashion-transformer.yaml", "Int32", []), ("configs/fashion-lstm.yaml", "Int32", []),
                       ("configs/fashion-mlp.yaml", "Int64", ["training.micro_batch=16"])])
     func sameBitsOnOneToFourRanks(config: String, width: String, overrides: [String]) throws {
         let settings = ["distributed.reduction=exact", "data.limit_train=640"] + overrides

@@ -41,17 +41,35 @@ import ShoalTensor
     @Test func positionalEmbedding() throws { try expectGradients([5, 3], [.positionalEmbedding], epsilon: 0.5) }
     @Test func residual() throws { try expectGradients([4, 6], [.residual([.layerNorm(), .dense(units: 6, activation: .tanh)])]) }
 
+    @Test func lstmReturningTheSequence() throws { try expectGradients([5, 3], [.lstm(units: 4, returnSequences: true)]) }
+    @Test func lstmReturningTheLastState() throws { try expectGradients([6, 2], [.lstm(units: 3)]) }
+
+    @Test func aTwoLayerLSTMClassifier() throws {
+        try expectGradients([5, 3], [.lstm(units: 6, returnSequences: true), .lstm(units: 4), .dense(units: 3)])
+    }
+
+    @Test func anLSTMsLastStateDependsOnEveryStepAndItsFirstOnlyOnTheFirst() throws {
+        let m = try Model(inputShape: [4, 2], layers: [.lstm(units: 3, returnSequences: true)], loss: .meanSquaredError, seed: 4, maxBatch: 1)
+        let x: [Float] = [0.5, -1, 0.25, 0.75, -0.5, 1, 0, 0.3]
+        var changed = x
+        changed[6] = 0.9   // step 3
+        let a = x.withUnsafeBufferPointer { Array(m.forward($0, batch: 1, context: .inference)) }
+        let b = changed.withUnsafeBufferPointer { Array(m.forward($0, batch: 1, context: .inference)) }
+        #expect(a[0..<9] == b[0..<9])
+        #expect(a[9..<12] != b[9..<12])
+    }
+
     @Test func embeddingWithAPerPositionLoss() throws {
         try expectGradients([6], [.embedding(vocab: 9, width: 4), .dense(units: 9)], loss: .softmaxCrossEntropy, tokens: 9)
     }
 
     @Test(arguments: [Activation.gelu, .geluTanh])
     func aTwoBlockTransformer(gelu: Activation) throws {
-        // Twelve layers deep in Float32, a difference quotient errs by 1e-3 to 4e-3 of the gradient
-        // whatever the step (round-off below ε ≈ 0.006, truncation above; measured over seeds), while
-        // every layer alone meets 1e-3 above; so the whole model gets 1e-2, which still catches a
-        // wrong term (those err by tens of percent).
-        try expectGradients([6], Self.gpt(gelu: gelu), loss: .softmaxCrossEntropy, epsilon: 0.006, tokens: 11, tolerance: 1e-2)
+        // Twelve layers deep in Float32, the difference quotient itself errs by up to about 2e-3 of
+        // the gradient (round-off and truncation, measured over seeds), while every layer alone
+        // meets 1e-3 above; so the whole model gets 5e-3, which still catches a wrong term (10 %
+        // off in one term of attention's backward measured 2e-2 to 3e-1).
+        try expectGradients([6], Self.gpt(gelu: gelu), epsilon: 0.01, tokens: 11, tolerance: 5e-3)
     }
 
     @Test func theTransformerBuildsWithNamedTensorsInReverseExecutionOrder() throws {
