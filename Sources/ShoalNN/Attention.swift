@@ -14,7 +14,8 @@ import Darwin
 /// - x, y: (B, T, C)
 /// - `qkv.weight` (3C, C), `qkv.bias` (3C), `proj.weight` (C, C), `proj.bias` (C), PyTorch layouts;
 ///   q, k and v of head h are columns [h·hs, (h+1)·hs) of the three C-wide thirds of `qkv`
-/// - qkv: (B, T, 3C); probabilities: (B, H, T, T), zero above the diagonal; heads: (B, T, C), the
+/// - qkv: (B, T, 3C); probabilities: (B, H, T, T), zero above the diagonal; mask: (B, H, T, T), the
+///   dropout mask of the probabilities (0 or 1 / (1 − rate); allocated only with dropout); heads: (B, T, C), the
 ///   heads' outputs side by side; scores: (T, T) scratch for one (sample, head) in backward;
 ///   dqkv (B, T, 3C), dheads (B, T, C) for backward
 ///
@@ -24,17 +25,23 @@ final class Attention: Layer {
     static let syntax = LayerSyntax(
         name: "attention", summary: "causal multi-head self-attention over a (T, C) input: QKV projection, softmax(q·kᵀ/√hs) with a causal mask, output projection",
         arguments: [.init("heads", .int(minimum: 1), doc: "number of heads; must divide the width C"),
-                    .init("bias", .bool, default: .bool(true), doc: "whether the two projections add a bias")],
+                    .init("bias", .bool, default: .bool(true), doc: "whether the two projections add a bias"),
+                    .init("dropout", .double(.unitInterval), default: .double(0),
+                          doc: "while training, zero each attention probability with this rate (masks keyed by sample and position)")],
         example: "attention: {heads: 4}"
     ) { context throws(ModelError) in
         [try Attention(place: context.place, heads: try context.int("heads"), bias: try context.bool("bias"),
-                       inputShape: context.inputShape, maxBatch: context.maxBatch)]
+                       dropout: Float(try context.double("dropout")), inputShape: context.inputShape, seed: context.seed,
+                       maxBatch: context.maxBatch)]
     }
 
     let typeName = "Attention"
     let place: LayerPlace
     let T: Int, C: Int, heads: Int, headSize: Int
     let hasBias: Bool
+    let dropout: Float
+    /// (seed, layer) → sub-key; the step and sample enter at forward time.
+    let dropoutKey: Philox
     var outputShape: [Int] { [T, C] }
     var multiplyAddsPerSample: Int { T * C * 4 * C + 2 * T * T * C }
     private var qkvWeight: BoundParameter!, qkvBias: BoundParameter?
@@ -45,8 +52,11 @@ final class Attention: Layer {
     private let scores: UnsafeMutableBufferPointer<Float>         // (T, T)
     private let dqkv: UnsafeMutableBufferPointer<Float>           // (maxBatch, T, 3C)
     private let dheads: UnsafeMutableBufferPointer<Float>         // (maxBatch, T, C)
+    private let mask: UnsafeMutableBufferPointer<Float>           // (maxBatch, H, T, T), or empty
+    private var masked = false  // whether the last forward dropped probabilities
 
-    init(place: LayerPlace, heads: Int, bias: Bool, inputShape: [Int], maxBatch: Int) throws(ModelError) {
+    init(place: LayerPlace, heads: Int, bias: Bool, dropout: Float = 0, inputShape: [Int], seed: UInt64 = 0,
+         maxBatch: Int) throws(ModelError) {
         guard inputShape.count == 2 else {
             throw place.fail("Attention", "needs a sequence (T, C) input, got \(formatShape(inputShape))")
         }
@@ -59,6 +69,9 @@ final class Attention: Layer {
         self.heads = heads
         headSize = C / heads
         hasBias = bias
+        self.dropout = dropout
+        dropoutKey = place.generator(seed: seed, domain: 0xA77)
+        mask = allocateFloats(dropout > 0 ? maxBatch * heads * T * T : 0)
         qkv = allocateFloats(maxBatch * T * 3 * C)
         probabilities = allocateFloats(maxBatch * heads * T * T)
         headOutputs = allocateFloats(maxBatch * T * C)
@@ -67,10 +80,10 @@ final class Attention: Layer {
         dheads = allocateFloats(maxBatch * T * C)
     }
 
-    var scratchBytes: Int { [qkv, probabilities, headOutputs, scores, dqkv, dheads].reduce(0) { $0 + $1.count } * 4 }
+    var scratchBytes: Int { [qkv, probabilities, headOutputs, scores, dqkv, dheads, mask].reduce(0) { $0 + $1.count } * 4 }
 
     deinit {
-        for buffer in [qkv, probabilities, headOutputs, scores, dqkv, dheads] { buffer.baseAddress?.deallocate() }
+        for buffer in [qkv, probabilities, headOutputs, scores, dqkv, dheads, mask] { buffer.baseAddress?.deallocate() }
     }
 
     var parameterShapes: [ParameterShape] {
@@ -90,6 +103,10 @@ final class Attention: Layer {
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
         let M = B * T, C3 = 3 * C, hs = headSize, scale = 1 / Float(hs).squareRoot()
         let qkv = self.qkv.baseAddress!, heads = headOutputs.baseAddress!
+        masked = context.training && dropout > 0
+        if masked {
+            precondition(context.sampleIndices.count >= B, "Attention: \(context.sampleIndices.count) sample indices for a batch of \(B)")
+        }
         // qkv = x · Wqkvᵀ + bqkv   (M, 3C)
         if let qkvBias { broadcastRows(qkvBias.value, into: qkv, rows: M, cols: C3) }
         sgemm(transA: false, transB: true, m: M, n: C3, k: C, a: x, lda: C, b: qkvWeight.value, ldb: C,
@@ -106,8 +123,20 @@ final class Attention: Layer {
                     softmaxRow(row, row, count: t + 1)
                     if t + 1 < T { zero(row + t + 1, count: T - t - 1) }
                 }
-                // out[t] = Σ_j p[t, j] v[j]   (T, hs), into the head's columns of `heads`
-                sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: v, ldb: C3, beta: 0,
+                // with dropout: pd = p · mask (the sample's mask over all its heads, drawn at h = 0)
+                var pd = UnsafePointer(p)
+                if masked {
+                    let m = mask.baseAddress! + (b * self.heads + h) * T * T
+                    if h == 0 {
+                        fillDropoutMask(m, count: self.heads * T * T, rate: dropout, key: dropoutKey, step: context.step,
+                                        sample: context.sampleIndices[b])
+                    }
+                    let scratch = scores.baseAddress!
+                    for i in 0..<T * T { scratch[i] = p[i] * m[i] }
+                    pd = UnsafePointer(scratch)
+                }
+                // out[t] = Σ_j pd[t, j] v[j]   (T, hs), into the head's columns of `heads`
+                sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: pd, lda: T, b: v, ldb: C3, beta: 0,
                       c: heads + b * T * C + h * hs, ldc: C)
             }
         }
@@ -132,9 +161,18 @@ final class Attention: Layer {
                 let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
                 let p = probabilities.baseAddress! + (b * self.heads + h) * T * T
                 let dout = dheads + b * T * C + h * hs
-                // forward: out = p · v, so dp = dout · vᵀ (T, T) and dv = pᵀ · dout (T, hs)
-                sgemm(transA: false, transB: true, m: T, n: T, k: hs, a: dout, lda: C, b: v, ldb: C3, beta: 0, c: ds, ldc: T)
-                sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: dout, ldb: C, beta: 0, c: dv, ldc: C3)
+                // forward: out = pd · v (pd = p, or p · mask with dropout), so dv = pdᵀ · dout (T, hs)
+                // and dpd = dout · vᵀ (T, T), dp = dpd · mask
+                if masked {
+                    let m = mask.baseAddress! + (b * self.heads + h) * T * T
+                    for i in 0..<T * T { ds[i] = p[i] * m[i] }
+                    sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: ds, lda: T, b: dout, ldb: C, beta: 0, c: dv, ldc: C3)
+                    sgemm(transA: false, transB: true, m: T, n: T, k: hs, a: dout, lda: C, b: v, ldb: C3, beta: 0, c: ds, ldc: T)
+                    for i in 0..<T * T { ds[i] *= m[i] }
+                } else {
+                    sgemm(transA: true, transB: false, m: T, n: hs, k: T, a: p, lda: T, b: dout, ldb: C, beta: 0, c: dv, ldc: C3)
+                    sgemm(transA: false, transB: true, m: T, n: T, k: hs, a: dout, lda: C, b: v, ldb: C3, beta: 0, c: ds, ldc: T)
+                }
                 // forward: p = softmax(s) over j ≤ t, so ds[t, j] = p[t, j] (dp[t, j] − Σ_k p[t, k] dp[t, k]);
                 // and s = scale · q · kᵀ, so the scale goes with ds
                 for t in 0..<T {
@@ -160,7 +198,7 @@ final class Attention: Layer {
 
 extension LayerSpec {
     /// Causal multi-head self-attention over a (T, C) input.
-    public static func attention(heads: Int, bias: Bool = true) -> LayerSpec {
-        LayerSpec(kind: "attention", arguments: ["heads": .int(heads), "bias": .bool(bias)])
+    public static func attention(heads: Int, bias: Bool = true, dropout: Double = 0) -> LayerSpec {
+        LayerSpec(kind: "attention", arguments: ["heads": .int(heads), "bias": .bool(bias), "dropout": .double(dropout)])
     }
 }

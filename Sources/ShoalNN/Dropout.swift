@@ -47,25 +47,9 @@ final class Dropout: Layer {
         masked = context.training && rate > 0
         guard masked else { copy(x, to: y, count: B * features); return }
         precondition(context.sampleIndices.count >= B, "Dropout: \(context.sampleIndices.count) sample indices for a batch of \(B)")
-        let stepKey = key.next64(at: context.step)
-        let keepBits = (1 / (1 - rate)).bitPattern, F = features
-        let threshold = UInt32(min(Double(rate) * 0x1p32, Double(UInt32.max)))
+        let F = features
         for n in 0..<B {
-            let rng = Philox(seed: stepKey, stream: UInt64(UInt32(bitPattern: context.sampleIndices[n])))
-            let m = mask.baseAddress! + n * F
-            // Elements go in groups of 32 drawn from 8 Philox blocks: element 32g + 8k + j uses
-            // word k of block 8g + j (the word-major order of `blocks8`), and is dropped when that
-            // word < rate · 2³². Branch-free: the borrow of w − threshold is the drop bit.
-            for e in stride(from: 0, to: F, by: 32) {
-                var words = rng.blocks8(at: UInt64(e >> 2))
-                withUnsafeBytes(of: &words) { raw in
-                    let w = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
-                    for i in 0..<min(32, F - e) {
-                        let drop = (UInt64(w[i]) &- UInt64(threshold)) >> 63
-                        m[e + i] = Float(bitPattern: UInt32(truncatingIfNeeded: 1 &- drop) &* keepBits)
-                    }
-                }
-            }
+            fillDropoutMask(mask.baseAddress! + n * F, count: F, rate: rate, key: key, step: context.step, sample: context.sampleIndices[n])
         }
         let m = mask.baseAddress!
         for i in 0..<B * F { y[i] = x[i] * m[i] }
@@ -85,5 +69,28 @@ extension LayerSpec {
     /// Zeroes each activation with probability `rate` in training and scales the rest by 1/(1-rate).
     public static func dropout(rate: Double) -> LayerSpec {
         LayerSpec(kind: "dropout", arguments: ["rate": .double(rate)])
+    }
+}
+
+/// Writes the inverted-dropout mask of one sample: `count` values, each 0 (dropped, with
+/// probability `rate`) or 1 / (1 − rate). Element e's decision is a pure function of (the layer's
+/// `key`, `step`, the sample's global index, e), so any rank computing the sample draws the same.
+///
+/// Elements go in groups of 32 drawn from 8 Philox blocks: element 32g + 8k + j uses word k of
+/// block 8g + j (the word-major order of `blocks8`), and is dropped when that word < rate · 2³².
+/// Branch-free: the borrow of w − threshold is the drop bit.
+func fillDropoutMask(_ m: UnsafeMutablePointer<Float>, count F: Int, rate: Float, key: Philox, step: UInt64, sample: Int32) {
+    let rng = Philox(seed: key.next64(at: step), stream: UInt64(UInt32(bitPattern: sample)))
+    let keepBits = (1 / (1 - rate)).bitPattern
+    let threshold = UInt32(min(Double(rate) * 0x1p32, Double(UInt32.max)))
+    for e in stride(from: 0, to: F, by: 32) {
+        var words = rng.blocks8(at: UInt64(e >> 2))
+        withUnsafeBytes(of: &words) { raw in
+            let w = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+            for i in 0..<min(32, F - e) {
+                let drop = (UInt64(w[i]) &- UInt64(threshold)) >> 63
+                m[e + i] = Float(bitPattern: UInt32(truncatingIfNeeded: 1 &- drop) &* keepBits)
+            }
+        }
     }
 }

@@ -183,8 +183,8 @@ struct BlockSyntaxTests {
     func transformer() throws {
         let config = try RunConfig.load(path: repositoryRoot + "/configs/fashion-transformer.yaml")
         let block: [LayerSpec] = [
-            .residual([.layerNorm(), .attention(heads: 4)]),
-            .residual([.layerNorm(), .dense(units: 256, activation: .gelu), .dense(units: 64)]),
+            .residual([.layerNorm(), .attention(heads: 4, dropout: 0.1)]),
+            .residual([.layerNorm(), .dense(units: 256, activation: .gelu), .dense(units: 64), .dropout(rate: 0.1)]),
         ]
         #expect(config.model.layers == [.dense(units: 64), .positionalEmbedding, .repeat(2, block), .layerNorm(), .flatten, .dense(units: 10)])
         #expect(try RunConfig.parse(yaml: config.resolvedYAML()) == config)

@@ -34,6 +34,7 @@ import ShoalTensor
     @Test func layerNorm() throws { try expectGradients([3, 6], [.layerNorm()]) }
     @Test func layerNormWithoutBiasOnAFlatInput() throws { try expectGradients([7], [.layerNorm(bias: false)]) }
     @Test func attention() throws { try expectGradients([5, 8], [.attention(heads: 2)]) }
+    @Test func attentionWithDropoutOnItsProbabilities() throws { try expectGradients([5, 8], [.attention(heads: 2, dropout: 0.3)]) }
     @Test func attentionWithoutBiasOneHead() throws { try expectGradients([4, 6], [.attention(heads: 1, bias: false)]) }
     @Test func geluTanh() throws { try expectGradients([3, 5], [.activation(.geluTanh)]) }
     @Test func denseOverTheLastAxis() throws { try expectGradients([4, 7], [.dense(units: 5)], epsilon: 0.5) }
@@ -159,6 +160,22 @@ import ShoalTensor
         let p1 = 1 / (1 + Foundation.exp(-1 / 2.0.squareRoot()))
         let expected = [1, 0, Float(1 - p1), Float(p1)]
         for (a, b) in zip(y, expected) { #expect(abs(a - b) < 1e-6, "\(y) vs \(expected)") }
+    }
+
+    @Test func attentionDropoutIsKeyedBySampleNotBySlot() throws {
+        let m = try Model(inputShape: [4, 4], layers: [.attention(heads: 2, dropout: 0.5)], loss: .meanSquaredError, seed: 9, maxBatch: 2)
+        let x: [Float] = (0..<16).map { Float($0 % 5) / 5 - 0.4 }
+        func run(_ ids: [Int32], _ input: [Float]) -> [Float] {
+            ids.withUnsafeBufferPointer { ids in
+                input.withUnsafeBufferPointer { Array(m.forward($0, batch: ids.count, context: ForwardContext(training: true, step: 4, sampleIndices: ids))) }
+            }
+        }
+        let alone = run([17], x)
+        let second = Array(run([3, 17], x + x)[16..<32])
+        #expect(alone.map(\.bitPattern) == second.map(\.bitPattern), "sample 17 gets the same mask wherever it sits")
+        #expect(run([18], x) != alone)
+        let inference = x.withUnsafeBufferPointer { Array(m.forward($0, batch: 1, context: .inference)) }
+        #expect(inference != alone)
     }
 
     @Test func aTransformerStepReusesItsBuffers() throws {
