@@ -8,7 +8,7 @@
 ///     name: "dropout", summary: "zeroes each activation with probability rate while training",
 ///     arguments: [.init("rate", .double(.unitInterval), doc: "probability of dropping an element")],
 ///     example: "dropout: {rate: 0.25}") { context in
-///         [try Dropout(index: context.index, rate: try context.double("rate"), ...)]
+///         [try Dropout(place: context.place, rate: try context.double("rate"), ...)]
 ///     }
 /// ```
 public struct LayerSyntax: Sendable {

@@ -1,11 +1,13 @@
 import ShoalTensor
 
-/// A sequential model built from a `LayerSpec` list, Keras-`Sequential`-like, with explicit
-/// forward, loss and backward over buffers preallocated for `maxBatch` samples.
+/// A model built from a `LayerSpec` list, Keras-`Sequential`-like, with blocks (`residual`,
+/// `repeat`) inside it, and explicit forward, loss and backward over buffers preallocated for
+/// `maxBatch` samples.
 ///
 /// Activations are NHWC: an image input is (height, width, channels) per sample, and `Flatten`
-/// orders features (h, w, c) as Keras does. Parameters live in `arena`, named `layers.<i>.weight`
-/// / `layers.<i>.bias` with `i` the index in the spec list, in PyTorch layouts.
+/// orders features (h, w, c) as Keras does; a sequence is (T, C), and layers apply over its last
+/// axis. Parameters live in `arena`, named `layers.<i>.weight` / `layers.<i>.bias` with `i` the
+/// index in the spec list (`layers.<i>.<k>.<j>.…` inside blocks), in PyTorch layouts.
 ///
 /// A trailing softmax in a softmax-cross-entropy model (or a trailing sigmoid in a binary
 /// cross-entropy model) is FOLDED into the loss: the model does not apply it, `forward` returns
@@ -24,7 +26,7 @@ import ShoalTensor
 public final class Model {
     /// All parameters and their gradients, in reverse execution order.
     public let arena: ParameterArena
-    /// Per-sample input shape: (features) or (height, width, channels).
+    /// Per-sample input shape: (features), (positions) of token ids, (T, features), or (height, width, channels).
     public let inputShape: [Int]
     /// Per-sample output shape (the logits for the cross-entropies).
     public let outputShape: [Int]
@@ -38,7 +40,7 @@ public final class Model {
     public var parameterCount: Int { arena.count }
 
     let layers: [Layer]
-    let specIndex: [Int]            // index in `specs` of each layer
+    let specIndex: [Int]            // index in the spec list of each (top-level) layer
     let needsInputGradient: [Bool]  // whether layer i must produce dx
     let inputCount: Int, outputCount: Int
     /// Rows of one sample's output the loss treats alike: T for a (T, classes) output, else 1.
@@ -51,7 +53,8 @@ public final class Model {
     private let finishedOffset: [Int]
 
     /// Builds the layers, infers every shape, lays out and initializes the parameters
-    /// (weights from `initializer` keyed by (seed, layer index), biases zero), and allocates all
+    /// (weights from `initializer` keyed by (seed, layer index, tensor name), biases zero, gains
+    /// one), and allocates all
     /// buffers for `maxBatch` samples.
     ///
     /// - Parameter computeInputGradient: keep dL/dinput after `backward()` (see `inputGradient`).
