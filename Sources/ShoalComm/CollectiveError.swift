@@ -26,7 +26,10 @@ extension Communicator {
     public func onRankZero(_ context: String, _ body: () throws -> Void) throws {
         var failure = ""
         if rank == 0 {
-            do { try body() } catch { failure = "\(error)" }
+            do { try body() } catch {
+                // An empty description must not read as success on the other ranks.
+                failure = "\(error)".isEmpty ? "\(type(of: error))" : "\(error)"
+            }
         }
         let message = try broadcast(text: failure)
         guard message.isEmpty else { throw CollectiveError(message: context + message) }

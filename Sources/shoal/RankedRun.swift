@@ -19,7 +19,6 @@ func withWorld(threadLevel: ThreadLevel = .serialized, _ body: (any Communicator
     }
     do {
         try body(world)
-        try world.finalize()
     } catch let error as AlreadyReported {
         _ = error
         try? world.finalize()
@@ -31,6 +30,13 @@ func withWorld(threadLevel: ThreadLevel = .serialized, _ body: (any Communicator
     } catch {
         printError((world.size > 1 ? "rank \(world.rank): " : "") + "\(error)")
         if world.size > 1 { world.abort(code: 1) }
+        throw ExitCode.failure
+    }
+    // Outside the catch above: after MPI_Finalize was attempted, MPI_Abort is no longer valid.
+    do {
+        try world.finalize()
+    } catch {
+        if world.rank == 0 { printError("cannot finalize MPI: \(error)") }
         throw ExitCode.failure
     }
 }
