@@ -43,7 +43,9 @@ import ShoalTensor
     @Test func residual() throws { try expectGradients([4, 6], [.residual([.layerNorm(), .dense(units: 6, activation: .tanh)])]) }
 
     @Test func lstmReturningTheSequence() throws { try expectGradients([5, 3], [.lstm(units: 4, returnSequences: true)]) }
-    @Test func lstmReturningTheLastState() throws { try expectGradients([6, 2], [.lstm(units: 3)]) }
+    // Three steps: over longer sequences the last state barely depends on weight_hh, and its tiny
+    // gradient drowns in Float32 round-off (seen at T = 6: 4e-4, relative error 1.2e-3).
+    @Test func lstmReturningTheLastState() throws { try expectGradients([3, 2], [.lstm(units: 3)]) }
 
     @Test func aTwoLayerLSTMClassifier() throws {
         try expectGradients([5, 3], [.lstm(units: 6, returnSequences: true), .lstm(units: 4), .dense(units: 3)])
