@@ -25,7 +25,7 @@ let package = Package(
         // C hot loops compiled for AVX-512, AVX2 and baseline x86-64, picked at load time.
         .target(name: "ShoalKernels"),
         .target(name: "ShoalTensor", dependencies: ["CBLAS"]),
-        .target(name: "ShoalNN", dependencies: ["ShoalTensor"]),
+        .target(name: "ShoalNN", dependencies: ["ShoalKernels", "ShoalTensor"]),
         .target(name: "ShoalOptim", dependencies: ["ShoalTensor"]),
         .target(name: "ShoalData", dependencies: ["ShoalTensor", "CZlib"]),
         .target(name: "ShoalComm", dependencies: ["MPIShim", "ShoalKernels", "ShoalTensor"]),

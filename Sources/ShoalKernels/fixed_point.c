@@ -2,14 +2,10 @@
 
 #include <string.h>
 
-// Each kernel is compiled for AVX-512 (x86-64-v4), AVX2 and baseline x86-64; the loader picks one
-// at start (AVX-512 is the fastest where it exists: benchmarks/RESULTS.md, issue 6). All versions
-// compute the same bits.
-#if defined(__x86_64__)
-#define SHOAL_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define SHOAL_CLONES
-#endif
+#include "vector_math.h"
+
+// AVX-512 is the fastest clone where it exists (benchmarks/RESULTS.md, issue 6). All clones
+// compute the same bits: only exact integer operations and correctly rounded conversions.
 
 // 1.5 · 2^52: adding it to a double below 2^51 in magnitude leaves round-to-nearest-even of that
 // double as an integer in the low bits; subtracting it turns such an integer back into a double.

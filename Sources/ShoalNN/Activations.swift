@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ShoalKernels
 import ShoalTensor
 
 /// Elementwise nonlinearities, and softmax over the last axis.
@@ -67,7 +68,7 @@ final class ActivationLayer: Layer {
             for i in 0..<n { y[i] = sigmoid(x[i]) }
         case .gelu:
             // y = x Φ(x), Φ the standard normal CDF (exact erf form, as PyTorch's default)
-            for i in 0..<n { y[i] = x[i] * 0.5 * (1 + erff(x[i] * Float(0.5).squareRoot())) }
+            shoal_gelu_forward(x, y, n)
         case .geluTanh:
             // y = ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))), GPT-2's approximation
             for i in 0..<n {
@@ -99,12 +100,7 @@ final class ActivationLayer: Layer {
             for i in 0..<n { dx[i] = dy[i] * y[i] * (1 - y[i]) }
         case .gelu:
             // forward: y = x Φ(x), dy/dx = Φ(x) + x φ(x)
-            let invSqrt2Pi = 1 / Float(2 * Float.pi).squareRoot()
-            for i in 0..<n {
-                let v = x[i]
-                let cdf = 0.5 * (1 + erff(v * Float(0.5).squareRoot()))
-                dx[i] = dy[i] * (cdf + v * invSqrt2Pi * expf(-0.5 * v * v))
-            }
+            shoal_gelu_backward(x, dy, dx, n)
         case .geluTanh:
             // forward: y = ½ x (1 + tanh u), u = √(2/π) (x + 0.044715 x³), so
             // dy/dx = ½ (1 + tanh u) + ½ x (1 − tanh² u) √(2/π) (1 + 3 · 0.044715 x²)
@@ -116,12 +112,7 @@ final class ActivationLayer: Layer {
         case .softmax:
             // forward: y_j = e^{x_j} / Σ_k e^{x_k}, so dx_j = y_j (dy_j − Σ_k dy_k y_k)
             let L = shape.last ?? 1
-            for r in 0..<n / L {
-                let yr = y + r * L, dyr = dy + r * L, dxr = dx + r * L
-                var s: Float = 0
-                for j in 0..<L { s += dyr[j] * yr[j] }
-                for j in 0..<L { dxr[j] = yr[j] * (dyr[j] - s) }
-            }
+            for r in 0..<n / L { shoal_softmax_backward(y + r * L, dy + r * L, dx + r * L, L, 1) }
         }
     }
 }
@@ -137,14 +128,10 @@ func sigmoid(_ x: Float) -> Float {
     return e / (1 + e)
 }
 
-/// `y = softmax(x)` over `count` elements, max-shifted for stability.
+/// `y = softmax(x)` over `count` elements, max-shifted for stability (y may be x).
 @inline(__always)
 func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count L: Int) {
-    let m = maximum(x, count: L)
-    var s: Float = 0
-    for j in 0..<L { y[j] = expf(x[j] - m); s += y[j] }
-    let inv = 1 / s
-    for j in 0..<L { y[j] *= inv }
+    shoal_softmax(x, y, L)
 }
 
 extension Activation {

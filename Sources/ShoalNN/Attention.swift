@@ -1,3 +1,4 @@
+import ShoalKernels
 import ShoalTensor
 
 #if canImport(Glibc)
@@ -176,10 +177,8 @@ final class Attention: Layer {
                 // forward: p = softmax(s) over j ≤ t, so ds[t, j] = p[t, j] (dp[t, j] − Σ_k p[t, k] dp[t, k]);
                 // and s = scale · q · kᵀ, so the scale goes with ds
                 for t in 0..<T {
-                    let pr = p + t * T, dr = ds + t * T
-                    var dot: Float = 0
-                    for j in 0...t { dot += pr[j] * dr[j] }
-                    for j in 0...t { dr[j] = scale * pr[j] * (dr[j] - dot) }
+                    let dr = ds + t * T
+                    shoal_softmax_backward(p + t * T, dr, dr, t + 1, scale)
                     if t + 1 < T { zero(dr + t + 1, count: T - t - 1) }
                 }
                 // dq = ds · k (T, hs), dk = dsᵀ · q (T, hs)

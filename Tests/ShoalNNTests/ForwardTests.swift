@@ -1,4 +1,9 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ShoalNN
 import ShoalTensor
 
@@ -75,6 +80,25 @@ import ShoalTensor
         expectClose(try act(.sigmoid, [0, 2, -30]), [0.5, 0.880797078, 9.357623e-14])
         expectClose(try act(.tanh, [0.5]), [0.462117157])
         expectClose(try act(.gelu, [1, -1, 0]), [0.841344746, -0.158655254, 0])
+    }
+
+    /// GELU's vectorised Φ (ShoalKernels) against Double's erf over [−10, 10], and softmax's
+    /// vectorised exp against Double's on rows that are not a multiple of the 8 lanes.
+    @Test func vectorisedGELUAndSoftmaxAgainstDouble() throws {
+        let x = (0...4000).map { Float($0 - 2000) / 200 }
+        let gelu = run(try Model(inputShape: [x.count], layers: [.activation(.gelu)], loss: .meanSquaredError, seed: 1, maxBatch: 1), x)
+        var worst: Double = 0
+        for (v, y) in zip(x, gelu) {
+            let exact = Double(v) * 0.5 * (1 + erf(Double(v) / 2.0.squareRoot()))
+            worst = max(worst, abs(Double(y) - exact) / max(1, abs(Double(v))))
+        }
+        #expect(worst < 2e-7, "largest GELU error \(worst)")
+        for count in [1, 7, 8, 37, 128] {
+            let logits = (0..<count).map { Float(($0 * 7919) % 23) / 2 - 6 }
+            let p = run(try Model(inputShape: [count], layers: [.activation(.softmax)], loss: .meanSquaredError, seed: 1, maxBatch: 1), logits)
+            let e = logits.map { exp(Double($0)) }, s = e.reduce(0, +)
+            for (pi, ei) in zip(p, e) { #expect(abs(Double(pi) - ei / s) <= 1e-6 * ei / s, "softmax of \(count)") }
+        }
     }
 
     @Test func maxPoolPicksWindowMaxima() throws {

@@ -27,3 +27,13 @@ uint32_t shoal_fixed_point_accumulate32(float *g, size_t n, double scale, int mo
 void shoal_fixed_point_decode64(const int64_t *sum, size_t n, double inverse_scale, float *out);
 /// The same for 32-bit sums.
 void shoal_fixed_point_decode32(const int32_t *sum, size_t n, double inverse_scale, float *out);
+
+/// y[i] = x[i] Φ(x[i]), GELU's exact form, Φ the standard normal CDF to within 1e-7.
+void shoal_gelu_forward(const float *x, float *y, size_t n);
+/// dx[i] = dy[i] (Φ(x[i]) + x[i] φ(x[i])), the derivative of shoal_gelu_forward's function.
+void shoal_gelu_backward(const float *x, const float *dy, float *dx, size_t n);
+
+/// y = softmax(x) over n elements, max-shifted (y may be x).
+void shoal_softmax(const float *x, float *y, size_t n);
+/// dx[j] = scale · p[j] (dp[j] − Σ_k p[k] dp[k]), softmax's backward for p = softmax(s) (dx may be dp).
+void shoal_softmax_backward(const float *p, const float *dp, float *dx, size_t n, float scale);

@@ -1,0 +1,55 @@
+#include "shoal_kernels.h"
+
+#include "vector_math.h"
+
+// Sums and maxima run over eight lanes in a fixed order, so they vectorise and every clone
+// adds in the same order: the same bits everywhere.
+#pragma clang fp contract(off)
+
+static inline __attribute__((always_inline)) float combine(const float lanes[8]) {
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+// Σ x[i]
+static inline __attribute__((always_inline)) float lane_sum(const float *x, size_t n) {
+    float lanes[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) lanes[l] += x[i + l];
+    float s = combine(lanes);
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+// Σ x[i] w[i]
+static inline __attribute__((always_inline)) float lane_dot(const float *x, const float *w, size_t n) {
+    float lanes[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) lanes[l] += x[i + l] * w[i + l];
+    float s = combine(lanes);
+    for (; i < n; i++) s += x[i] * w[i];
+    return s;
+}
+
+SHOAL_CLONES
+void shoal_softmax(const float *x, float *y, size_t n) {
+    if (n == 0) return;
+    float lanes[8];
+    for (int l = 0; l < 8; l++) lanes[l] = x[0];
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) lanes[l] = x[i + l] > lanes[l] ? x[i + l] : lanes[l];
+    float m = lanes[0];
+    for (int l = 1; l < 8; l++) m = lanes[l] > m ? lanes[l] : m;
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    for (size_t j = 0; j < n; j++) y[j] = shoal_exp_nonpositive(x[j] - m);
+    const float inverse = 1.0f / lane_sum(y, n);
+    for (size_t j = 0; j < n; j++) y[j] *= inverse;
+}
+
+SHOAL_CLONES
+void shoal_softmax_backward(const float *p, const float *dp, float *dx, size_t n, float scale) {
+    const float dot = lane_dot(p, dp, n);
+    for (size_t j = 0; j < n; j++) dx[j] = scale * (p[j] * (dp[j] - dot));
+}
