@@ -93,6 +93,13 @@ public struct BatchPlan: Sendable, Equatable {
         return start..<min(start + microBatch, b.upperBound)
     }
 
+    /// The places in the global batch (0 ..< batchSize) of leaf `leaf` of step `step`: the slots
+    /// a text source draws its windows for, whatever rank computes the leaf.
+    public func slots(step: Int, leaf: Int) -> Range<Int> {
+        let positions = self.leaf(step: step, leaf: leaf), first = batch(step: step).lowerBound
+        return (positions.lowerBound - first)..<(positions.upperBound - first)
+    }
+
     /// The leaf indices rank `rank` of `worldSize` computes in step `step`: rank, rank+p, ...
     /// Empty when the rank has no leaf (more ranks than leaves).
     public func leaves(step: Int, rank: Int, worldSize: Int) -> StrideTo<Int> {

@@ -46,6 +46,9 @@ public struct CheckpointState: Codable, Equatable, Sendable {
     /// The per-feature statistics of `data.normalize: standardize`, fitted on the training split;
     /// nil for the other normalizations (their rule is in the config).
     public var standardizer: Standardizer?
+    /// A language model's characters, token i being the i-th (`Vocabulary.joined`); nil for
+    /// other data. `shoal generate` encodes and decodes text with it.
+    public var vocabulary: String?
     /// RNG keys and seeds by name, e.g. `["seed": 42]`.
     public var rng: [String: UInt64]
     /// The resolved config (YAML text).
@@ -62,7 +65,8 @@ public struct CheckpointState: Codable, Equatable, Sendable {
 
     public init(
         position: TrainingPosition, optimizerStep: Int, earlyStopping: EarlyStoppingState = EarlyStoppingState(),
-        exactReduction: ExactReductionState? = nil, standardizer: Standardizer? = nil, rng: [String: UInt64],
+        exactReduction: ExactReductionState? = nil, standardizer: Standardizer? = nil, vocabulary: String? = nil,
+        rng: [String: UInt64],
         config: String, configHash: String, worldSize: Int, reduction: String,
         versions: Versions, parameterHash: String, files: [String: String] = [:]
     ) {
@@ -72,6 +76,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         self.earlyStopping = earlyStopping
         self.exactReduction = exactReduction
         self.standardizer = standardizer
+        self.vocabulary = vocabulary
         self.rng = rng
         self.config = config
         self.configHash = configHash
@@ -91,7 +96,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         case optimizerStep = "optimizer_step"
         case earlyStopping = "early_stopping"
         case exactReduction = "exact_reduction"
-        case standardizer, rng, config
+        case standardizer, vocabulary, rng, config
         case configHash = "config_hash"
         case worldSize = "world_size"
         case reduction, versions
@@ -108,6 +113,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         try c.encode(earlyStopping, forKey: .earlyStopping)
         try c.encodeIfPresent(exactReduction, forKey: .exactReduction)
         try c.encodeIfPresent(standardizer, forKey: .standardizer)
+        try c.encodeIfPresent(vocabulary, forKey: .vocabulary)
         try c.encode(rng, forKey: .rng)
         try c.encode(config, forKey: .config)
         try c.encode(configHash, forKey: .configHash)
@@ -136,6 +142,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
             earlyStopping = try legacy.earlyStopping()
             exactReduction = legacy.exactReduction()
             standardizer = nil
+            vocabulary = nil
             return
         }
         position = try c.decode(TrainingPosition.self, forKey: .position)
@@ -143,6 +150,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         earlyStopping = try c.decode(EarlyStoppingState.self, forKey: .earlyStopping)
         exactReduction = try c.decodeIfPresent(ExactReductionState.self, forKey: .exactReduction)
         standardizer = try c.decodeIfPresent(Standardizer.self, forKey: .standardizer)
+        vocabulary = try c.decodeIfPresent(String.self, forKey: .vocabulary)
     }
 }
 

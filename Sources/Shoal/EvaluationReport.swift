@@ -19,6 +19,14 @@ public struct EvaluationReport: Equatable, Sendable {
     public let confusion: [[Int64]]
     /// Mean over samples and outputs of |prediction − target|, for an MSE regression; else nil.
     public let meanAbsoluteError: Double?
+    /// For a character language model (whose loss is nats per character): the validation text's
+    /// cross-entropy under the training text's character frequencies, the baseline to beat.
+    public var unigramBaseline: Double? = nil
+
+    /// A language model's loss in bits per character.
+    public var bitsPerCharacter: Double { loss / log(2) }
+    /// A language model's perplexity, e^loss.
+    public var perplexity: Double { exp(loss) }
 
     public init(lossSum: Double, sampleCount: Int, confusion: [[Int64]], absoluteErrorSum: Double? = nil) {
         self.loss = sampleCount > 0 ? lossSum / Double(sampleCount) : .nan
@@ -32,6 +40,10 @@ public struct EvaluationReport: Equatable, Sendable {
 
     /// The headline metrics in one line: `loss 0.3120  accuracy 0.8900` or `loss 0.02  MAE 0.11  RMSE 0.14`.
     public var line: String {
+        if let baseline = unigramBaseline {
+            return String(format: "loss %.4f nats/char  %.4f bits/char  perplexity %.3f  (unigram baseline %.4f nats/char)",
+                          loss, bitsPerCharacter, perplexity, baseline)
+        }
         if !confusion.isEmpty { return String(format: "loss %.4f  accuracy %.4f", loss, accuracy) }
         if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
             return String(format: "loss %.4f  MAE %.4f  RMSE %.4f", loss, mae, rmse)
@@ -42,6 +54,10 @@ public struct EvaluationReport: Equatable, Sendable {
     /// The same metrics as (name, value) pairs for metrics.jsonl.
     var metricFields: [(String, MetricsLog.Value)] {
         var fields: [(String, MetricsLog.Value)] = [("loss", .number(loss))]
+        if let baseline = unigramBaseline {
+            fields += [("bits_per_char", .number(bitsPerCharacter)), ("perplexity", .number(perplexity)),
+                       ("unigram_baseline", .number(baseline))]
+        }
         if !confusion.isEmpty { fields.append(("accuracy", .number(accuracy))) }
         if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
             fields += [("mae", .number(mae)), ("rmse", .number(rmse))]
@@ -73,7 +89,7 @@ public struct EvaluationReport: Equatable, Sendable {
 
     /// A table of per-class metrics and the confusion matrix, for the end-of-run summary.
     public func table(classNames: [String]? = nil) -> String {
-        guard !confusion.isEmpty else { return line + String(format: "   (%d samples)\n", sampleCount) }
+        guard !confusion.isEmpty else { return line + String(format: "   (%d %@)\n", sampleCount, unigramBaseline == nil ? "samples" : "windows") }
         let names = (0..<classCount).map { classNames?.indices.contains($0) == true ? classNames![$0] : "class \($0)" }
         let width = max(12, (names.map(\.count).max() ?? 0) + 2)
         var text = String(format: "loss %.4f   accuracy %.4f   (%d samples)\n", loss, accuracy, sampleCount)

@@ -6,14 +6,18 @@ import Foundation
 /// `silent`, which the other ranks use.
 public final class ProgressDisplay {
     public enum Mode: Sendable { case redraw, plain, eventsOnly, silent }
+    /// What the throughput counts: samples, or a language model's tokens (samples × positions).
+    public enum Rate: Sendable { case samples, tokens(perSample: Int) }
 
     private let mode: Mode
     private let totalSteps: Int
     private let plainEvery: Int
+    private let rate: Rate
     private var lastDraw = 0.0
 
-    public init(mode: Mode, totalSteps: Int, stepsPerEpoch: Int) {
+    public init(mode: Mode, totalSteps: Int, stepsPerEpoch: Int, rate: Rate = .samples) {
         self.mode = mode
+        self.rate = rate
         self.totalSteps = totalSteps
         self.plainEvery = max(1, stepsPerEpoch / 10)
     }
@@ -40,8 +44,14 @@ public final class ProgressDisplay {
         case .redraw: guard now - lastDraw > 0.25 || done == totalSteps else { return }
         }
         let eta = done < totalSteps ? elapsed / Double(done - firstStep) * Double(totalSteps - done) : 0
-        let line = String(format: "step %d/%d  epoch %d  loss %.4f  %.0f samples/s  ETA %@",
-                          done, totalSteps, epoch + 1, loss, samplesPerSecond, Self.duration(eta))
+        let line = switch rate {
+        case .samples:
+            String(format: "step %d/%d  epoch %d  loss %.4f  %.0f samples/s  ETA %@",
+                   done, totalSteps, epoch + 1, loss, samplesPerSecond, Self.duration(eta))
+        case .tokens(let perSample):
+            String(format: "step %d/%d  epoch %d  loss %.4f  %.0f tokens/s  ETA %@",
+                   done, totalSteps, epoch + 1, loss, samplesPerSecond * Double(perSample), Self.duration(eta))
+        }
         if mode == .redraw {
             lastDraw = now
             print("\r\u{1B}[2K" + line, terminator: done == totalSteps ? "\n" : "")

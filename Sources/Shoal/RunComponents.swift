@@ -20,7 +20,7 @@ public enum RunComponents {
     static func makeOptimizer(_ c: OptimizerConfig, arena: ParameterArena) throws -> Optimizer {
         let defaults = GroupOptions(weightDecay: Float(c.weightDecay), l1: Float(c.l1))
         let groups = c.groups.map { group in
-            ShoalOptim.ParameterGroup(pattern: group.match, options: GroupOptions(
+            ShoalOptim.ParameterGroup(pattern: group.match, rank: group.rank, options: GroupOptions(
                 weightDecay: Float(group.weightDecay ?? c.weightDecay), l1: Float(group.l1 ?? c.l1),
                 lrScale: Float((group.lr ?? c.lr) / c.lr)))
         }

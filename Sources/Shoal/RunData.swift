@@ -14,6 +14,24 @@ public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) t
     let data = config.data
     let train: Dataset, test: Dataset
     switch data.source {
+    case .text:
+        guard let text = data.text else { throw RunError.configuration("data.text: required when data.source is text") }
+        guard config.model.input.count == 1 else {
+            throw RunError.configuration("model.input: a text source needs [block_size] (characters per window), got \(config.model.input)")
+        }
+        let corpus: TextCorpus
+        do {
+            corpus = try TextCorpus.load(path: text.path)
+        } catch {
+            throw RunError.configuration("data.text.path: \(error)")
+        }
+        do {
+            return DataSplits(text: try TextSplits(corpus: corpus, validationFraction: data.validationFraction,
+                                                   blockSize: config.model.input[0], seed: config.seed),
+                              limit: text.evalWindows)
+        } catch {
+            throw RunError.configuration("data.validation_fraction: \(error)")
+        }
     case .fashionMNIST:
         do {
             (train, test) = try FashionMNIST.load(directory: data.path)

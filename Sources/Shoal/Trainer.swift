@@ -33,7 +33,10 @@ public final class Trainer {
     let reduction: any GradientReduction
     let buffers: BatchBuffers
     let evaluator: Evaluator
+    /// Classes of the accuracy and confusion counts; 0 for a regression or a language model.
     let classCount: Int
+    /// Optimizer steps of the whole run: `training.steps`, or epochs × steps per epoch.
+    let totalSteps: Int
     let checkpoints: RunCheckpoints
     /// The epoch permutation of training-sample indices, (train.count).
     let permutation: UnsafeMutableBufferPointer<Int32>
@@ -50,34 +53,50 @@ public final class Trainer {
         let m = config.training.microBatch
         do {
             model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
-                              initializer: config.model.initializer, seed: config.seed, maxBatch: m)
+                              initializer: config.model.initializer, initializerRules: config.model.initializerRules, seed: config.seed, maxBatch: m)
         } catch {
+            if case .unmatchedInitializerRule = error { throw RunError.configuration("model.init_rules: \(error)") }
             throw RunError.configuration("model.layers: \(error)")
         }
         let outputs = model.outputShape.reduce(1, *)
-        classCount = Predictions.classCount(outputWidth: outputs, loss: config.loss)
         splits = try loadSplits(for: config, targets: Predictions.targetRule(outputWidth: outputs, loss: config.loss))
         let train = splits.train
+        if let text = splits.text {
+            let expected = [config.model.input[0], text.vocabulary.count]
+            guard config.loss == .softmaxCrossEntropy, model.outputShape == expected else {
+                throw RunError.configuration("model.layers: a character language model ends in (block_size, vocabulary) = "
+                    + "\(formatShape(expected)) logits under softmax_cross_entropy; this one gives \(formatShape(model.outputShape)) "
+                    + "under \(config.loss.rawValue) (the text has \(text.vocabulary.count) distinct characters)")
+            }
+            classCount = 0
+        } else {
+            classCount = Predictions.classCount(outputWidth: outputs, loss: config.loss)
+        }
         guard train.featureShape.reduce(1, *) == config.model.input.reduce(1, *) else {
             throw RunError.configuration("model.input: \(config.model.input) does not match the data's sample shape \(train.featureShape)")
         }
-        if config.loss == .softmaxCrossEntropy, let classes = train.classCount, classes != classCount {
+        if config.loss == .softmaxCrossEntropy, splits.text == nil, let classes = train.classCount, classes != classCount {
             throw RunError.configuration("model.layers: the last layer has \(classCount) outputs but the data has \(classes) classes")
         }
-        plan = try BatchPlan(sampleCount: train.count, globalBatch: config.training.globalBatch, microBatch: m, seed: config.seed)
+        let B = config.training.globalBatch
+        // A text epoch is its windows rounded down to whole batches: every step draws B windows.
+        let sampleCount = splits.text.map { max(B, $0.windows.count - $0.windows.count % B) } ?? train.count
+        plan = try BatchPlan(sampleCount: sampleCount, globalBatch: B, microBatch: m, seed: config.seed)
         optimizer = try RunComponents.makeOptimizer(config.optimizer, arena: model.arena)
-        let totalSteps = plan.stepsPerEpoch * config.training.epochs
+        let totalSteps = config.training.steps ?? plan.stepsPerEpoch * config.training.epochs
+        self.totalSteps = totalSteps
         schedule = try RunComponents.schedule(config.schedule, totalSteps: totalSteps)
         reduction = try RunComponents.makeReduction(config.distributed, plan: plan, arena: model.arena, world: world)
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
         checkpoints = RunCheckpoints(world: world, directory: config.checkpointDirectory, keepLast: config.checkpoint.keepLast)
-        permutation = .allocate(capacity: train.count)
+        permutation = .allocate(capacity: plan.sampleCount)
         permutation.initialize(repeating: 0)
         stepCounts = .allocate(capacity: 4)
         stepCounts.initialize(repeating: 0)
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
-                                   totalSteps: totalSteps, stepsPerEpoch: plan.stepsPerEpoch)
+                                   totalSteps: totalSteps, stepsPerEpoch: plan.stepsPerEpoch,
+                                   rate: splits.text == nil ? .samples : .tokens(perSample: config.model.input[0]))
         log = try MetricsLog(directory: world.rank == 0 ? config.runDirectory : nil)
     }
 
@@ -109,7 +128,9 @@ public final class Trainer {
             }
         }
         if world.rank == 0 {
-            progress.message("\(config.name): \(model.parameterCount) parameters, \(splits.train.count) training samples, "
+            let data = splits.text.map { "\($0.windows.tokens.count) training characters (\($0.vocabulary.count) distinct, "
+                + String(format: "unigram baseline %.4f nats/char", $0.unigramBaseline) + ")" } ?? "\(splits.train.count) training samples"
+            progress.message("\(config.name): \(model.parameterCount) parameters, \(data), "
                 + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), "
                 + "micro-batch \(config.training.microBatch), " + reduction.summary)
         }
@@ -117,7 +138,7 @@ public final class Trainer {
         let firstStep = position.step
         var samples = 0, lastLoss = Double.nan, lastValidation: EvaluationReport?
         var stopReason: String?, lastCheckpoint = -1
-        training: while position.epoch < config.training.epochs {
+        training: while position.step < totalSteps && (config.training.steps != nil || position.epoch < config.training.epochs) {
             plan.permutation(epoch: position.epoch, into: permutation)
             var endOfEpoch = false
             while !endOfEpoch {
@@ -142,7 +163,7 @@ public final class Trainer {
                 let evalEvery = config.training.evalEvery
                 let evaluateNow = evalEvery > 0 ? position.step % evalEvery == 0 : endOfEpoch
                 if evaluateNow, splits.validation.count > 0 {
-                    let report = try evaluator.evaluate(splits.validation)
+                    let report = try evaluate(splits.validation)
                     lastValidation = report
                     log.record([("kind", .text("validation")), ("step", .int(position.step))] + report.metricFields)
                     progress.message("validation after step \(position.step): \(report.line)")
@@ -160,14 +181,22 @@ public final class Trainer {
                     try writeCheckpoint(position, stopping: stopping)
                     lastCheckpoint = position.step
                 }
+                if position.step >= totalSteps { break training }
             }
         }
         let seconds = world.wallTime() - start
         if lastCheckpoint != position.step { try writeCheckpoint(position, stopping: stopping) }
-        let test = try evaluator.evaluate(splits.test)
+        let test = try evaluate(splits.test)
         log.record([("kind", .text("test")), ("step", .int(position.step))] + test.metricFields)
         return TrainingSummary(steps: position.step, samples: samples, seconds: seconds, finalTrainingLoss: lastLoss,
                                validation: lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason)
+    }
+
+    /// The evaluator's report, with the unigram baseline beside a language model's loss.
+    func evaluate(_ data: Dataset) throws -> EvaluationReport {
+        var report = try evaluator.evaluate(data)
+        report.unigramBaseline = splits.text?.unigramBaseline
+        return report
     }
 
     func currentRate(_ step: Int) -> Double {
@@ -194,7 +223,7 @@ public final class Trainer {
             correct = 0
             reduction.beginStep()
             for leaf in plan.leaves(step: step, rank: world.rank, worldSize: world.size) {
-                let n = loadLeaf(step: step, leaf: leaf)
+                let n = loadLeaf(position, leaf: leaf)
                 let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: ForwardContext(
                     training: true, step: UInt64(position.step), sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
                 correct += countCorrect(output, n)
@@ -224,11 +253,19 @@ public final class Trainer {
         return StepResult(loss: meanLoss, correct: stepCounts[1], stopRequested: stepCounts[2] != 0)
     }
 
-    /// Copies leaf `leaf` of step `step` into the input buffers; returns its sample count.
-    private func loadLeaf(step: Int, leaf: Int) -> Int {
-        let positions = plan.leaf(step: step, leaf: leaf)
-        for (row, position) in positions.enumerated() { buffers.indices[row] = permutation[position] }
+    /// Copies leaf `leaf` of the step at `position` into the input buffers; returns its sample
+    /// count. Samples are the epoch permutation's, or for text the windows of the leaf's slots
+    /// in the global batch (a slot is also the sample index dropout masks are keyed by).
+    private func loadLeaf(_ position: TrainingPosition, leaf: Int) -> Int {
+        let positions = plan.leaf(step: position.stepInEpoch, leaf: leaf)
         let n = positions.count
+        if let text = splits.text {
+            let slots = plan.slots(step: position.stepInEpoch, leaf: leaf)
+            for (row, slot) in slots.enumerated() { buffers.indices[row] = Int32(slot) }
+            text.windows.gather(step: position.step, slots: slots, features: buffers.features, targets: buffers.targets)
+            return n
+        }
+        for (row, p) in positions.enumerated() { buffers.indices[row] = permutation[p] }
         splits.train.gather(indices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n]), features: buffers.features, targets: buffers.targets)
         return n
     }

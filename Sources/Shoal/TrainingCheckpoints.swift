@@ -37,7 +37,7 @@ extension Trainer {
             position: position, optimizerStep: optimizer.stepCount, earlyStopping: stopping.state,
             // Exact reduction converts the next step with these; a resumed run must too.
             exactReduction: (reduction as? ExactReduction)?.state,
-            standardizer: splits.standardizer,
+            standardizer: splits.standardizer, vocabulary: splits.text?.vocabulary.joined,
             rng: ["seed": config.seed], config: config.resolvedYAML(), configHash: config.canonicalHash,
             worldSize: world.size, reduction: config.distributed.reduction.rawValue,
             versions: .init(shoal: shoalVersion, mpi: world is MPICommunicator ? MPICommunicator.libraryVersion : "none",
@@ -71,6 +71,13 @@ extension Trainer {
     /// checkpoint settings aside), unless the user allows the change. Evaluation needs only the
     /// same model, which loading the tensors checks.
     private func check(_ checkpoint: Checkpoint, allowConfigChange: Bool, purpose: RestorePurpose) throws {
+        // Token ids mean characters only through the vocabulary they were trained with.
+        if checkpoint.state.vocabulary != splits.text?.vocabulary.joined {
+            throw RunError.configuration("\(checkpoint.directory.path) was written for "
+                + (checkpoint.state.vocabulary.map { "a vocabulary of \($0.unicodeScalars.count) characters" } ?? "no text vocabulary")
+                + ", this run's data has " + (splits.text.map { "a vocabulary of \($0.vocabulary.count) characters" } ?? "none")
+                + ": the token ids would mean other characters")
+        }
         guard purpose == .resume else { return }
         let old = try RunConfig.parse(yaml: checkpoint.state.config, file: checkpoint.directory.path + "/state.json")
         let differences = config.differences(from: old).filter { !$0.hasPrefix("logging.") && !$0.hasPrefix("checkpoint.") }
@@ -86,8 +93,8 @@ extension Trainer {
         guard try restore(request, allowConfigChange: true, purpose: .evaluate) != nil else {
             throw CollectiveError(message: "no checkpoint found in \(config.checkpointDirectory)")
         }
-        let validation = splits.validation.count > 0 ? try evaluator.evaluate(splits.validation) : nil
-        return (validation, try evaluator.evaluate(splits.test))
+        let validation = splits.validation.count > 0 ? try evaluate(splits.validation) : nil
+        return (validation, try evaluate(splits.test))
     }
 
     func makeEarlyStopping() throws -> EarlyStopping {

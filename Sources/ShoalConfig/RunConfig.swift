@@ -45,6 +45,8 @@ public struct DataConfig: Equatable, Sendable {
         case fashionMNIST = "fashion_mnist"
         /// A CSV file, see ``CSVConfig``.
         case csv
+        /// UTF-8 text for a character language model, see ``TextConfig``.
+        case text
     }
 
     public var source: Source = .fashionMNIST
@@ -52,6 +54,8 @@ public struct DataConfig: Equatable, Sendable {
     public var path = "/usr/share/datasets/fashion-mnist"
     /// Required when `source` is `csv`.
     public var csv: CSVConfig? = nil
+    /// Required when `source` is `text`.
+    public var text: TextConfig? = nil
     /// Share of the training samples held out for validation, in [0, 1).
     public var validationFraction = 0.1
     public var normalize: Normalization = .scale
@@ -91,11 +95,24 @@ public struct CSVConfig: Equatable, Sendable {
     }
 }
 
+/// A text source: the characters of a file or directory (see `TextCorpus`), the first
+/// `1 − validation_fraction` of them for training, the rest for validation; windows are
+/// `model.input[0]` characters.
+public struct TextConfig: Equatable, Sendable {
+    public var path: String
+    /// Evaluate on the first N consecutive windows of each split; nil: all of them.
+    public var evalWindows: Int? = nil
+
+    public init(path: String) { self.path = path }
+}
+
 /// The network: per-sample input shape and the layer stack.
 public struct ModelConfig: Equatable, Sendable {
     /// Per-sample shape: `[height, width, channels]` or `[features]`.
     public var input = [28, 28, 1]
     public var initializer: Initializer = .glorotUniform
+    /// Per-tensor initializers by name glob, first match wins.
+    public var initializerRules: [InitializerRule] = []
     public var layers: [LayerSpec] = [
         .flatten,
         .dense(units: 256, activation: .relu),
@@ -134,6 +151,8 @@ public struct ParameterGroupConfig: Equatable, Sendable {
     public var lr: Double? = nil
     public var weightDecay: Double? = nil
     public var l1: Double? = nil
+    /// Match only tensors of this many dimensions (nanoGPT decays rank ≥ 2 only); nil: any.
+    public var rank: Int? = nil
 
     public init(match: String, lr: Double? = nil, weightDecay: Double? = nil, l1: Double? = nil) {
         self.match = match
@@ -166,6 +185,8 @@ public struct ScheduleConfig: Equatable, Sendable {
 /// Epochs, batch sizes, evaluation and early stopping.
 public struct TrainingConfig: Equatable, Sendable {
     public var epochs = 20
+    /// Train for this many optimizer steps instead of `epochs` (language models count steps).
+    public var steps: Int? = nil
     /// Samples per optimizer step, summed over all ranks; fixed by the config, not by the ranks.
     public var globalBatch = 256
     /// Samples per leaf (one forward/backward on one rank); at most `global_batch`.

@@ -76,7 +76,7 @@ extension ConfigMapping {
 
 extension DataConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        source = try m.choice("source", source, doc: "fashion_mnist: the IDX files train-* and t10k-* in data.path; csv: data.csv")
+        source = try m.choice("source", source, doc: "fashion_mnist: the IDX files train-* and t10k-* in data.path; csv: data.csv; text: data.text")
         path = try m.string("path", path, doc: "directory of the IDX files (fashion_mnist)")
         m.document("csv", type: "mapping or null", default: "null", doc: "the CSV source; required when data.source is csv")
         if let f = m.field("csv") {
@@ -88,6 +88,21 @@ extension DataConfig {
                 try inner.finish()
             }
         }
+        m.document("text", type: "mapping or null", default: "null", doc: "the text source of a character language model; required when data.source is text")
+        if let f = m.field("text") {
+            if f.node.isNull {
+                text = nil
+            } else {
+                var inner = try ConfigMapping(f)
+                inner.document("path", type: "string", default: "required",
+                               doc: "a UTF-8 file, or a directory whose files are read in name order (skipping .dat files, links and hidden files); windows are model.input[0] characters long")
+                var t = TextConfig(path: try inner.required("path").string())
+                t.evalWindows = try inner.optionalInt("eval_windows", nil, .positive,
+                                                      doc: "evaluate on the first N consecutive windows of the validation split; null: all")
+                text = t
+                try inner.finish()
+            }
+        }
         validationFraction = try m.double("validation_fraction", validationFraction, .unitInterval, doc: "share of the training samples held out for validation")
         normalize = try m.choice("normalize", normalize, doc: "scale: divide by 255; standardize: per-feature mean and std of the training split (kept in checkpoints); none")
         limitTrain = try m.optionalInt("limit_train", limitTrain, .positive, doc: "use only the first N samples for training and validation (quick runs)")
@@ -96,6 +111,12 @@ extension DataConfig {
                    doc: "class names by label for reports; null: Fashion-MNIST's for its Debian files, else class 0, class 1, ...")
         if let f = m.field("class_names") {
             classNames = f.node.isNull ? nil : try f.items().map { try $0.string() }
+        }
+        if source == .text && text == nil {
+            throw ConfigError(
+                kind: .missingKey, file: m.field.file, line: m.field.node.line, keyPath: m.childPath("text"),
+                reason: "missing required key 'text' for source: text, e.g. text: {path: /usr/share/games/fortunes}",
+                override: m.field.node.origin)
         }
         if source == .csv && csv == nil {
             throw ConfigError(
@@ -137,7 +158,21 @@ extension ModelConfig {
             let dims = try f.items().map { try $0.check(try $0.int(), .positive) }
             input = try f.check(dims, Rule("must list 1 to 3 sizes ([features] or [height, width, channels])") { (1...3).contains($0.count) })
         }
-        initializer = try m.choice("init", initializer, doc: "weight initialization (biases start at 0): glorot_uniform (Keras) or he_normal")
+        m.document("init", type: "glorot_uniform, he_normal or {normal: std}", default: "glorot_uniform",
+                   doc: "weight and embedding initialization (biases start at 0, LayerNorm gains at 1): glorot_uniform (Keras), he_normal, or a normal of a fixed std")
+        if let f = m.field("init") { initializer = try Initializer.read(f) }
+        m.document("init_rules", type: "list of mappings", default: "[]",
+                   doc: "per-tensor initializers by name glob, first match wins, e.g. [{match: \"*.proj.weight\", init: {normal: 0.0035}}]; a pattern that matches no tensor is an error")
+        if let f = m.field("init_rules") {
+            initializerRules = try f.node.isNull ? [] : f.items().map { item in
+                var r = try ConfigMapping(item)
+                r.document("match", type: "string", default: "required", doc: "a glob over tensor names, e.g. *.proj.weight")
+                r.document("init", type: "glorot_uniform, he_normal or {normal: std}", default: "required", doc: "the matching tensors' initializer")
+                let rule = InitializerRule(match: try r.required("match").string(), initializer: try Initializer.read(try r.required("init")))
+                try r.finish()
+                return rule
+            }
+        }
         m.document("layers", type: "list of layers", default: "the MLP of fashion-mlp", doc: "the layers in order; see Layers below")
         if let f = m.field("layers") {
             let items = try f.items()
@@ -168,6 +203,7 @@ extension OptimizerConfig {
                 group.lr = try g.optionalDouble("lr", nil, .positive, doc: "the group's learning rate; null: optimizer.lr")
                 group.weightDecay = try g.optionalDouble("weight_decay", nil, .nonNegative, doc: "the group's weight decay; null: optimizer.weight_decay")
                 group.l1 = try g.optionalDouble("l1", nil, .nonNegative, doc: "the group's L1 penalty; null: optimizer.l1")
+                group.rank = try g.optionalInt("rank", nil, .positive, doc: "match only tensors of this many dimensions (1: biases and LayerNorm gains); null: any")
                 try g.finish()
                 return group
             }
@@ -188,6 +224,7 @@ extension ScheduleConfig {
 extension TrainingConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
         epochs = try m.int("epochs", epochs, .positive, doc: "passes over the training split")
+        steps = try m.optionalInt("steps", steps, .positive, doc: "train for this many optimizer steps instead (the schedule spans them); null: epochs decide")
         globalBatch = try m.int("global_batch", globalBatch, .positive, doc: "samples per optimizer step, over all ranks: fixed by the config, not by the rank count")
         microBatch = try m.int("micro_batch", microBatch, .positive, doc: "samples per leaf (one forward and backward on one rank); at most global_batch")
         if microBatch > globalBatch {
@@ -225,5 +262,23 @@ extension LoggingConfig {
         dir = try m.string("dir", dir, doc: "runs go to <dir>/<name>/ (metrics.jsonl, checkpoints)")
         if dir.isEmpty { throw m.error("dir", .invalidValue, "must not be empty") }
         progress = try m.choice("progress", progress, doc: "auto: a live line on a terminal, plain lines elsewhere; plain; none: events only")
+    }
+}
+
+extension Initializer {
+    /// `glorot_uniform`, `he_normal`, or `{normal: std}`.
+    static func read(_ f: ConfigField) throws -> Initializer {
+        if case .scalar = f.node.value {
+            let name = try f.string()
+            if let initializer = Initializer.named[name] { return initializer }
+            throw f.error(.invalidValue, "unknown initializer \"\(name)\"; expected glorot_uniform, he_normal or {normal: std}")
+        }
+        var m = try ConfigMapping(f)
+        guard let std = m.present("normal") else {
+            throw f.error(.invalidValue, "expected glorot_uniform, he_normal or {normal: std}, got \(f.node.shown)")
+        }
+        let value = try std.check(try std.double(), .positive)
+        try m.finish()
+        return .normal(std: value)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ShoalNN
 
 extension RunConfig {
     /// The resolved config as canonical YAML: every key with defaults filled in, sections and
@@ -67,6 +68,7 @@ extension DataConfig {
             ("source", .string(source.rawValue)),
             ("path", .string(path)),
             ("csv", .optional(csv) { $0.node }),
+            ("text", .optional(text) { .mapping([("path", .string($0.path)), ("eval_windows", .optional($0.evalWindows, ConfigNode.int))]) }),
             ("validation_fraction", .double(validationFraction)),
             ("normalize", .string(normalize.rawValue)),
             ("limit_train", .optional(limitTrain, ConfigNode.int)),
@@ -99,7 +101,10 @@ extension ModelConfig {
     var node: ConfigNode {
         .mapping([
             ("input", .sequence(input.map(ConfigNode.int))),
-            ("init", .string(initializer.rawValue)),
+            ("init", initializer.node),
+            ("init_rules", .sequence(initializerRules.map { r in
+                .mapping([("match", ConfigNode(.scalar(r.match, quoted: true))), ("init", r.initializer.node)])
+            })),
             ("layers", .sequence(layers.map(LayerYAML.node))),
         ])
     }
@@ -126,6 +131,7 @@ extension OptimizerConfig {
                             ("lr", .optional(g.lr, ConfigNode.double)),
                             ("weight_decay", .optional(g.weightDecay, ConfigNode.double)),
                             ("l1", .optional(g.l1, ConfigNode.double)),
+                            ("rank", .optional(g.rank, ConfigNode.int)),
                         ])
                     })
             ),
@@ -149,6 +155,7 @@ extension TrainingConfig {
     var node: ConfigNode {
         .mapping([
             ("epochs", .int(epochs)),
+            ("steps", .optional(steps, ConfigNode.int)),
             ("global_batch", .int(globalBatch)),
             ("micro_batch", .int(microBatch)),
             ("eval_every", .int(evalEvery)),
@@ -187,5 +194,15 @@ extension CheckpointConfig {
 extension LoggingConfig {
     var node: ConfigNode {
         .mapping([("dir", .string(dir)), ("progress", .string(progress.rawValue))])
+    }
+}
+
+extension Initializer {
+    var node: ConfigNode {
+        switch self {
+        case .glorotUniform: .string("glorot_uniform")
+        case .heNormal: .string("he_normal")
+        case .normal(let std): .mapping([("normal", .double(std))])
+        }
     }
 }

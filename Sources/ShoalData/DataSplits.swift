@@ -15,6 +15,20 @@ public struct DataSplits: Sendable {
     public var test: Dataset
     /// The statistics used when `normalization` is `.standardize` (fitted on `train` only).
     public let standardizer: Standardizer?
+    /// For a text source: where training windows come from, the vocabulary and the baseline.
+    public let text: TextSplits?
+
+    /// A text source's splits: `train` and `validation` are the consecutive windows of the two
+    /// parts of the stream (evaluation samples); training steps draw from `text.windows`. Text
+    /// has no test split: `test` is the validation split. `limit` keeps the first windows of
+    /// both for evaluation (training still draws from the whole training part).
+    public init(text: TextSplits, limit: Int? = nil) {
+        train = text.trainWindows.prefix(limit)
+        validation = text.validationWindows.prefix(limit)
+        test = validation
+        standardizer = nil
+        self.text = text
+    }
 
     /// Splits `train` into training and validation samples, applies the limits, then normalises.
     ///
@@ -64,6 +78,7 @@ public struct DataSplits: Sendable {
         self.train = train
         self.validation = validation
         self.test = test
+        text = nil
     }
 
     /// The training and validation indices (each ascending) of a data set of `count` samples.

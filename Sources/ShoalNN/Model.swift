@@ -53,14 +53,14 @@ public final class Model {
     private let finishedOffset: [Int]
 
     /// Builds the layers, infers every shape, lays out and initializes the parameters
-    /// (weights from `initializer` keyed by (seed, layer index, tensor name), biases zero, gains
-    /// one), and allocates all
+    /// (weights from `initializer`, or the first of `initializerRules` matching the tensor's
+    /// name, keyed by (seed, layer index, tensor name); biases zero, gains one), and allocates all
     /// buffers for `maxBatch` samples.
     ///
     /// - Parameter computeInputGradient: keep dL/dinput after `backward()` (see `inputGradient`).
     /// - Throws: `ModelError` naming the offending layer index when the stack is impossible.
     public init(inputShape: [Int], layers specs: [LayerSpec], loss: LossSpec, initializer: Initializer = .glorotUniform,
-                seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false) throws(ModelError) {
+                initializerRules: [InitializerRule] = [], seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false) throws(ModelError) {
         guard (1...3).contains(inputShape.count) else {
             throw .invalidInputShape(shape: inputShape, reason: "must be (features), (positions) or (T, features), or (height, width, channels)")
         }
@@ -109,6 +109,10 @@ public final class Model {
         }
         arena = ParameterArena(executionOrder: parameterShapes.map { ($0.name, $0.shape) })
         for layer in layers { layer.bind(arena) }
+        let initialized = layers.flatMap(\.parameterShapes).filter { if case .initializer = $0.start { true } else { false } }.map(\.name)
+        for rule in initializerRules where !initialized.contains(where: { globMatches(rule.match, $0) }) {
+            throw .unmatchedInitializerRule(match: rule.match, tensors: initialized)
+        }
         for (layer, i) in zip(layers, specIndex) {
             for p in layer.parameterShapes {
                 let e = arena.entry(named: p.name)!, values = arena.parameters.baseAddress! + e.offset
@@ -117,7 +121,8 @@ public final class Model {
                     // A top-level layer's weight keeps the key it always had; every other tensor adds its name.
                     let layerKey = Philox(seed: seed).derived(0x1417, UInt64(i))
                     let rng = p.name == "layers.\(i).weight" ? layerKey : layerKey.derived(nameHash(p.name))
-                    initializer.fill(values, count: e.count, fanIn: fanIn, fanOut: fanOut, rng: rng)
+                    let chosen = initializerRules.first { globMatches($0.match, p.name) }?.initializer ?? initializer
+                    chosen.fill(values, count: e.count, fanIn: fanIn, fanOut: fanOut, rng: rng)
                 case .ones:
                     for j in 0..<e.count { values[j] = 1 }
                 case .zeros:

@@ -15,6 +15,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case incompatibleLoss(loss: LossSpec, outputShape: [Int], reason: String)
     /// `maxBatch` must be at least 1.
     case invalidMaxBatch(Int)
+    /// An initializer rule whose pattern matches no weight: most likely a typo.
+    case unmatchedInitializerRule(match: String, tensors: [String])
 
     public var description: String {
         switch self {
@@ -26,11 +28,13 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "loss \(loss.rawValue) on output \(formatShape(shape)): \(reason)"
         case let .invalidMaxBatch(n):
             return "maxBatch must be at least 1, got \(n)"
+        case let .unmatchedInitializerRule(match, tensors):
+            return "init rule '\(match)' matches no initialized tensor; they are \(tensors.joined(separator: ", "))"
         }
     }
 }
 
 /// `(26, 26, 32)` — a per-sample shape as Keras prints it, without the batch axis.
-func formatShape(_ shape: [Int]) -> String {
+public func formatShape(_ shape: [Int]) -> String {
     "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }

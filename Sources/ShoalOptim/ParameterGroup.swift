@@ -40,11 +40,18 @@ public struct GroupOptions: Equatable, Sendable {
 /// ```
 public struct ParameterGroup: Equatable, Sendable {
     public var pattern: String
+    /// Match only tensors of this many dimensions (nanoGPT decays tensors of rank ≥ 2 only); nil: any.
+    public var rank: Int?
     public var options: GroupOptions
 
-    public init(pattern: String, options: GroupOptions) {
+    public init(pattern: String, rank: Int? = nil, options: GroupOptions) {
         self.pattern = pattern
+        self.rank = rank
         self.options = options
+    }
+
+    func matches(_ entry: ParameterArena.Entry) -> Bool {
+        (rank == nil || entry.shape.count == rank) && globMatches(pattern, entry.name)
     }
 }
 
@@ -56,9 +63,9 @@ struct UpdateRange: Equatable, Sendable {
 }
 
 extension ParameterGroup {
-    /// Options for `name`: the first group whose pattern matches, else `defaults`.
-    static func options(for name: String, groups: [ParameterGroup], defaults: GroupOptions) -> (GroupOptions, matched: Int?) {
-        for (index, group) in groups.enumerated() where globMatches(group.pattern, name) {
+    /// Options for `entry`: the first group that matches it, else `defaults`.
+    static func options(for entry: ParameterArena.Entry, groups: [ParameterGroup], defaults: GroupOptions) -> (GroupOptions, matched: Int?) {
+        for (index, group) in groups.enumerated() where group.matches(entry) {
             return (group.options, index)
         }
         return (defaults, nil)
@@ -73,7 +80,7 @@ extension ParameterGroup {
         var used = Array(repeating: false, count: groups.count)
         var ranges: [UpdateRange] = []
         for entry in entries.sorted(by: { $0.offset < $1.offset }) where entry.count > 0 {
-            let (options, matched) = options(for: entry.name, groups: groups, defaults: defaults)
+            let (options, matched) = options(for: entry, groups: groups, defaults: defaults)
             if let matched { used[matched] = true }
             if let last = ranges.last, last.start + last.count == entry.offset, last.options == options {
                 ranges[ranges.count - 1].count += entry.count

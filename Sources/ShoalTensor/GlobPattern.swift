@@ -7,7 +7,7 @@
 /// globMatches("*norm*", "layers.2.layernorm.weight") // true
 /// ```
 ///
-/// Used only when an ``Optimizer`` is built, never in a step.
+/// Used when a model or an optimizer is built (initializer rules, parameter groups), never in a step.
 public func globMatches(_ pattern: String, _ name: String) -> Bool {
     let p = Array(pattern.unicodeScalars)
     let s = Array(name.unicodeScalars)

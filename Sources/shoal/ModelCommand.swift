@@ -24,7 +24,7 @@ struct ModelCommand: ParsableCommand {
             let model: Model
             do {
                 model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
-                                  initializer: config.model.initializer, seed: config.seed, maxBatch: config.training.microBatch)
+                                  initializer: config.model.initializer, initializerRules: config.model.initializerRules, seed: config.seed, maxBatch: config.training.microBatch)
             } catch {
                 throw CommandError(description: "\(options.config ?? "<default>"): model.layers: \(error)")
             }

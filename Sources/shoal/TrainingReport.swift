@@ -23,6 +23,13 @@ struct TrainingReport {
     /// The validation line, the test table and the headline test metric (what scripts and tests read).
     static func evaluationLines(validation: EvaluationReport?, test: EvaluationReport, classNames: [String]?) -> [String] {
         var lines = [String]()
+        if let baseline = test.unigramBaseline {
+            // Text has no test split: the end-of-run evaluation is the validation split's.
+            lines.append("validation:")
+            lines.append(test.table(classNames: classNames))
+            lines.append(String(format: "validation loss %.4f nats/char, unigram baseline %.4f", test.loss, baseline))
+            return lines
+        }
         if let validation { lines.append("validation: \(validation.line)") }
         lines.append("test:")
         lines.append(test.table(classNames: classNames))

@@ -26,6 +26,24 @@ struct ConfigErrorTests {
         #expect(e?.keyPath == "optimizer.lr")
     }
 
+    @Test("language-model keys: a text source needs data.text, initializers and group ranks are checked")
+    func languageModelKeys() {
+        #expect(configError("data:\n  source: text\n")?.description
+                == "configs/x.yaml:2: data.text: missing required key 'text' for source: text, e.g. text: {path: /usr/share/games/fortunes}")
+        #expect(configError("data:\n  text: {path: a, eval_windows: 0}\n")?.description
+                == "configs/x.yaml:2: data.text.eval_windows: must be > 0, got 0")
+        #expect(configError("model:\n  init: lecun\n")?.description
+                == "configs/x.yaml:2: model.init: unknown initializer \"lecun\"; expected glorot_uniform, he_normal or {normal: std}")
+        #expect(configError("model:\n  init: {normal: -0.02}\n")?.description == "configs/x.yaml:2: model.init.normal: must be > 0, got -0.02")
+        #expect(configError("model:\n  init: {uniform: 1}\n")?.description.hasPrefix(
+            "configs/x.yaml:2: model.init: expected glorot_uniform, he_normal or {normal: std}") == true)
+        #expect(configError("model:\n  init_rules: [{init: he_normal}]\n")?.description
+                == "configs/x.yaml:2: model.init_rules[0].match: missing required key 'match'")
+        #expect(configError("optimizer:\n  groups: [{match: '*', rank: 0}]\n")?.description
+                == "configs/x.yaml:2: optimizer.groups[0].rank: must be > 0, got 0")
+        #expect(configError("training:\n  steps: 0\n")?.description == "configs/x.yaml:2: training.steps: must be > 0, got 0")
+    }
+
     @Test("an unknown key suggests the closest known one")
     func unknownKey() {
         let e = configError("optimizer:\n  lrr: 0.1\n")

@@ -68,6 +68,12 @@ struct RunConfigTests {
         c.optimizer.eps = 1e-8
         c.optimizer.clipNorm = 1.5
         c.optimizer.groups = [ParameterGroupConfig(match: "layers.0.*", lr: 0.1, weightDecay: nil, l1: 1e-5)]
+        c.optimizer.groups[0].rank = 2
+        c.model.initializer = .normal(std: 0.02)
+        c.model.initializerRules = [InitializerRule(match: "*.weight", initializer: .heNormal)]
+        c.training.steps = 7
+        c.data.text = TextConfig(path: "corpus dir")
+        c.data.text?.evalWindows = 5
         c.data.source = .csv
         var csv = CSVConfig(path: "data/with space.csv", target: .name("1"))
         csv.delimiter = ";"
@@ -87,7 +93,7 @@ struct RunConfigTests {
         let yaml = RunConfig.default.resolvedYAML()
         #expect(yaml.hasPrefix("name: fashion-mlp\nseed: 42\ndata:\n  source: fashion_mnist\n"))
         for key in ["validation_fraction: 0.1", "  layers:\n    - flatten\n    - dense: {units: 256, activation: relu, bias: true, tie: null}",
-            "lr: 0.002", "groups:\n    - {match: \"*.bias\", lr: null, weight_decay: 0.0, l1: null}", "bucket_mb: 4.0",
+            "lr: 0.002", "groups:\n    - {match: \"*.bias\", lr: null, weight_decay: 0.0, l1: null, rank: null}", "bucket_mb: 4.0",
             "keep_last: 3", "progress: auto", "dense: {units: 10, activation: null, bias: true, tie: null}"]
         {
             #expect(yaml.contains(key), "\(key)")

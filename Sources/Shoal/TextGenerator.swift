@@ -1,0 +1,133 @@
+import Coordinator
+import Foundation
+import ShoalConfig
+import ShoalData
+import ShoalNN
+import ShoalTensor
+
+/// Samples text from a character language model's checkpoint, one character at a time: the
+/// model reads the last `block_size` characters, its logits at the last one are divided by the
+/// temperature, cut to the `topK` largest, and one character is drawn from their softmax with
+/// Philox keyed by (seed, character index). The same seed gives the same text on every machine.
+///
+/// A context shorter than a window sits at its start, the rest padded with token 0: attention
+/// is causal, so the padding after the last real character cannot change its logits.
+///
+/// ```swift
+/// let generator = try TextGenerator(checkpoint: "runs/char-gpt/checkpoints")
+/// let text = try generator.generate(prompt: "The ", count: 200, temperature: 0.8, topK: 40, seed: 1)
+/// ```
+public final class TextGenerator {
+    public let vocabulary: Vocabulary
+    public let model: Model
+    /// The step the checkpoint was written at.
+    public let step: Int
+    private let blockSize: Int
+    private let window: UnsafeMutableBufferPointer<Float>   // (blockSize) token ids
+    private let probabilities: UnsafeMutableBufferPointer<Float>  // (vocabulary)
+
+    /// Loads `path`: a checkpoint directory, or a checkpoint root (its newest checkpoint).
+    ///
+    /// - Throws: ``GenerationError`` if the checkpoint is not a language model's, or the
+    ///   checkpoint's own error if it does not verify.
+    public init(checkpoint path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: path) else { throw GenerationError("\(path): no such file or directory") }
+        let checkpoint = FileManager.default.fileExists(atPath: url.appendingPathComponent(CheckpointStore.stateFile).path)
+            ? try CheckpointStore.load(path: url) : try CheckpointStore.newest(in: url).checkpoint
+        guard let characters = checkpoint.state.vocabulary, let vocabulary = Vocabulary(joined: characters) else {
+            throw GenerationError("\(checkpoint.directory.path): not a language model's checkpoint (it stores no vocabulary); "
+                + "generate needs a model trained on data.source: text")
+        }
+        let config = try RunConfig.parse(yaml: checkpoint.state.config, file: checkpoint.directory.path + "/state.json")
+        guard config.model.input.count == 1 else {
+            throw GenerationError("\(checkpoint.directory.path): the model reads \(config.model.input), not a window of characters")
+        }
+        model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
+                          initializer: config.model.initializer, initializerRules: config.model.initializerRules,
+                          seed: config.seed, maxBatch: 1)
+        guard model.outputShape == [config.model.input[0], vocabulary.count] else {
+            throw GenerationError("\(checkpoint.directory.path): the model outputs \(formatShape(model.outputShape)), "
+                + "not (block_size, vocabulary) = (\(config.model.input[0]), \(vocabulary.count))")
+        }
+        for entry in model.arena.entries {
+            try checkpoint.model.requireTensor(named: entry.name, dtype: .f32, count: entry.count).copy(into: model.arena.parameters(of: entry))
+        }
+        guard RunCheckpoints.hash(model.arena.parameters) == checkpoint.state.parameterHash else {
+            throw GenerationError("\(checkpoint.directory.path): the loaded parameters do not match the checkpoint's parameter hash")
+        }
+        self.vocabulary = vocabulary
+        step = checkpoint.state.step
+        blockSize = config.model.input[0]
+        window = .allocate(capacity: blockSize)
+        window.initialize(repeating: 0)
+        probabilities = .allocate(capacity: vocabulary.count)
+        probabilities.initialize(repeating: 0)
+    }
+
+    deinit {
+        window.deallocate()
+        probabilities.deallocate()
+    }
+
+    /// `count` characters following `prompt` (which is not repeated in the result).
+    ///
+    /// - Throws: ``GenerationError`` for an empty prompt, a prompt character outside the
+    ///   vocabulary, a temperature ≤ 0 or not finite, a `topK` < 1, a negative `count`.
+    public func generate(prompt: String, count: Int, temperature: Double, topK: Int?, seed: UInt64) throws -> String {
+        guard temperature > 0, temperature.isFinite else {
+            throw GenerationError("--temperature must be a number > 0, got \(temperature) (lower is more conservative; 1 samples the model as trained)")
+        }
+        if let topK, topK < 1 { throw GenerationError("--top-k must be at least 1, got \(topK)") }
+        guard count >= 0 else { throw GenerationError("--tokens must be ≥ 0, got \(count)") }
+        guard !prompt.isEmpty else { throw GenerationError("--prompt must hold at least one character") }
+        var tokens: [Int32]
+        do { tokens = try vocabulary.encode(prompt) } catch { throw GenerationError("--prompt: \(error)") }
+        let rng = Philox(seed: seed).derived(0x6E4E_7000)
+        let V = vocabulary.count, k = min(topK ?? V, V)
+        var generated: [Int32] = []
+        for i in 0..<count {
+            let context = tokens.suffix(blockSize)
+            window.update(repeating: 0)
+            for (j, t) in context.enumerated() { window[j] = Float(t) }
+            let logits = model.forward(UnsafeBufferPointer(window), batch: 1, context: .inference)
+            let last = logits.baseAddress! + (context.count - 1) * V
+            let next = Int32(sample(last, count: V, temperature: Float(temperature), topK: k, u: rng.uniformDouble(at: UInt64(i))))
+            tokens.append(next)
+            generated.append(next)
+        }
+        return vocabulary.decode(generated)
+    }
+
+    /// The index drawn with uniform `u` in [0, 1) from softmax(logits / temperature) over the
+    /// `topK` largest logits (ties broken towards the lower index).
+    private func sample(_ logits: UnsafePointer<Float>, count V: Int, temperature: Float, topK: Int, u: Double) -> Int {
+        // The k-th largest logit is the threshold; everything below it gets probability 0.
+        var sorted = (0..<V).map { logits[$0] }
+        sorted.sort(by: >)
+        let threshold = sorted[topK - 1], top = sorted[0]
+        var total = 0.0, kept = 0
+        for j in 0..<V {
+            if logits[j] >= threshold && kept < topK {
+                probabilities[j] = Float(exp(Double((logits[j] - top) / temperature)))
+                kept += 1
+            } else {
+                probabilities[j] = 0
+            }
+            total += Double(probabilities[j])
+        }
+        var cumulative = 0.0
+        let target = u * total
+        for j in 0..<V where probabilities[j] > 0 {
+            cumulative += Double(probabilities[j])
+            if target < cumulative { return j }
+        }
+        return (0..<V).last { probabilities[$0] > 0 } ?? 0
+    }
+}
+
+/// Why `shoal generate` cannot run; the message names the argument or the checkpoint.
+public struct GenerationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Shoal
+import ShoalComm
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Sample text from a character language model's checkpoint.",
+        discussion: """
+        Example: .build/release/shoal generate runs/char-gpt/checkpoints --prompt "The " --tokens 200 --temperature 0.8 --top-k 40 --seed 1
+
+        The same seed gives the same text on any machine. Under mpirun only rank 0 samples and prints.
+        A prompt character outside the model's vocabulary is an error (the model has no embedding for it).
+        """
+    )
+
+    @Argument(help: "A checkpoint directory, or a checkpoint root (its newest checkpoint).")
+    var checkpoint: String
+
+    @Option(help: "The text to continue.")
+    var prompt = "\n"
+
+    @Option(help: "How many characters to generate.")
+    var tokens = 200
+
+    @Option(help: "Divide the logits by this (> 0): below 1 is more conservative, 1 samples the model as trained.")
+    var temperature = 1.0
+
+    @Option(name: .customLong("top-k"), help: "Sample only among the k most likely characters (≥ 1); omit for all.")
+    var topK: Int?
+
+    @Option(help: "The sampling seed.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Print only the generated text, without the prompt.")
+    var noPrompt = false
+
+    func run() throws {
+        guard World.launchRank == 0 else { return }
+        let generator: TextGenerator
+        do {
+            generator = try TextGenerator(checkpoint: checkpoint)
+        } catch {
+            throw CommandError(description: "\(error)")
+        }
+        do {
+            let text = try generator.generate(prompt: prompt, count: tokens, temperature: temperature, topK: topK, seed: seed)
+            print((noPrompt ? "" : prompt) + text)
+        } catch {
+            throw CommandError(description: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// A character GPT trained on the fortunes corpus by real ranks, then sampled from (issue 13).
+@Suite(.serialized) struct LanguageModelTests {
+    static let tinyGPT = ShoalProcess.root.appendingPathComponent("Tests/MultiProcessTests/Fixtures/tiny-gpt.yaml").path
+
+    @Test func aTinyGPTGivesTheSameBitsOnOneTwoAndThreeRanksAndAcrossAResumeOnAnotherRankCount() throws {
+        var hashes: [Int: String] = [:]
+        for ranks in [1, 2, 3] {
+            let run = try TrainingRun.launch(Self.tinyGPT, ranks: ranks, ["distributed.reduction=exact"])
+            #expect(run.result.status == 0, "\(run.result.combined)")
+            #expect(run.result.output.contains("tokens/s") || run.result.output.contains("validation loss"), "\(run.result.combined)")
+            hashes[ranks] = try #require(run.parameterHash, "\(run.result.combined)")
+        }
+        #expect(Set(hashes.values).count == 1, "\(hashes)")
+
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try TrainingRun.launch(Self.tinyGPT, ranks: 2, [], directory: directory, flags: ["--stop-after", "10"])
+        #expect(first.result.output.contains("checkpoint written: step 10"), "\(first.result.combined)")
+        let resumed = try TrainingRun.launch(Self.tinyGPT, ranks: 3, [], directory: directory, flags: ["--resume", "auto"])
+        #expect(resumed.result.output.contains("resumed from step 10"), "\(resumed.result.combined)")
+        #expect(resumed.parameterHash == hashes[1], "\(resumed.result.combined)")
+
+        // generate: the same text for the same seed, on one process and under mpirun (rank 0 prints)
+        let checkpoints = directory + "/tiny-gpt/checkpoints"
+        let arguments = ["generate", checkpoints, "--prompt", "The ", "--tokens", "60", "--temperature", "0.8", "--top-k", "20", "--seed", "5"]
+        let once = try ShoalProcess.run(arguments), twice = try ShoalProcess.run(arguments)
+        #expect(once.status == 0, "\(once.combined)")
+        #expect(once.output.hasPrefix("The "))
+        #expect(once.output.unicodeScalars.count == 4 + 60 + 1, "\(once.output)")
+        #expect(twice.output == once.output)
+        let underMPI = try ShoalProcess.mpirun(ranks: 2, arguments)
+        #expect(underMPI.output == once.output, "\(underMPI.combined)")
+        let otherSeed = try ShoalProcess.run(Array(arguments.dropLast()) + ["6"])
+        #expect(otherSeed.output != once.output)
+        let greedy = try ShoalProcess.run(["generate", checkpoints, "--prompt", "Th", "--tokens", "30", "--top-k", "1", "--seed", "1"])
+        let greedyOtherSeed = try ShoalProcess.run(["generate", checkpoints, "--prompt", "Th", "--tokens", "30", "--top-k", "1", "--seed", "2"])
+        #expect(greedy.status == 0 && greedy.output == greedyOtherSeed.output, "top-k 1 is the argmax, whatever the seed")
+
+        for (bad, message) in [(["--prompt", "a€"], "\"€\" (U+20AC) at character 1 is not in the model's vocabulary of 113 characters"),
+                               (["--temperature", "0"], "--temperature must be a number > 0, got 0.0"),
+                               (["--temperature=-1"], "--temperature must be a number > 0, got -1.0"),
+                               (["--top-k", "0"], "--top-k must be at least 1, got 0"),
+                               (["--prompt", ""], "--prompt must hold at least one character")] {
+            let refused = try ShoalProcess.run(["generate", checkpoints] + bad)
+            #expect(refused.status != 0, "\(bad)")
+            #expect(refused.error.contains(message), "\(bad): \(refused.combined)")
+        }
+        let notLM = try ShoalProcess.run(["generate", directory + "/nothing-here"])
+        #expect(notLM.status != 0 && notLM.error.contains("no such file or directory"), "\(notLM.combined)")
+    }
+
+    /// A few hundred steps of char-gpt on 2 ranks beat the unigram baseline the run prints.
+    @Test func aShortCharGPTRunBeatsTheUnigramBaseline() throws {
+        let run = try TrainingRun.launch("configs/char-gpt.yaml", ranks: 2,
+                                         ["training.steps=150", "schedule.warmup_steps=20", "training.eval_every=150",
+                                          "data.text.eval_windows=64", "distributed.reduction=fast"])
+        #expect(run.result.status == 0, "\(run.result.combined)")
+        let line = try #require(run.result.output.split(separator: "\n").first { $0.hasPrefix("validation loss ") }, "\(run.result.combined)")
+        // "validation loss 2.4123 nats/char, unigram baseline 3.3756"
+        let numbers = line.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Double($0) }
+        #expect(numbers.count == 2, "\(line)")
+        #expect(numbers[0] < numbers[1], "\(line)")
+    }
+}
