@@ -17,8 +17,9 @@ import Darwin
 ///   q, k and v of head h are columns [h·hs, (h+1)·hs) of the three C-wide thirds of `qkv`
 /// - qkv: (B, T, 3C); probabilities: (B, H, T, T), zero above the diagonal; mask: (B, H, T, T), the
 ///   dropout mask of the probabilities (0 or 1 / (1 − rate); allocated only with dropout); heads: (B, T, C), the
-///   heads' outputs side by side; scores: (T, T) scratch for one (sample, head) in backward;
-///   dqkv (B, T, 3C), dheads (B, T, C) for backward
+///   heads' outputs side by side; scores: (T, T) scratch for one (sample, head); dqkv (B, T, 3C),
+///   dheads (B, T, C) for backward. scores, dqkv and dheads live only during one call, so every
+///   attention layer of the model shares them (``SharedScratch``).
 ///
 /// Every head is a few GEMMs that read q, k and v in place (leading dimension 3C) and write
 /// their output in place (leading dimension C): nothing is copied or allocated per step.
@@ -33,7 +34,7 @@ final class Attention: Layer {
     ) { context throws(ModelError) in
         [try Attention(place: context.place, heads: try context.int("heads"), bias: try context.bool("bias"),
                        dropout: Float(try context.double("dropout")), inputShape: context.inputShape, seed: context.seed,
-                       maxBatch: context.maxBatch)]
+                       maxBatch: context.maxBatch, scratch: context.scratch)]
     }
 
     let typeName = "Attention"
@@ -50,14 +51,15 @@ final class Attention: Layer {
     private let qkv: UnsafeMutableBufferPointer<Float>            // (maxBatch, T, 3C)
     private let probabilities: UnsafeMutableBufferPointer<Float>  // (maxBatch, H, T, T)
     private let headOutputs: UnsafeMutableBufferPointer<Float>    // (maxBatch, T, C)
-    private let scores: UnsafeMutableBufferPointer<Float>         // (T, T)
-    private let dqkv: UnsafeMutableBufferPointer<Float>           // (maxBatch, T, 3C)
-    private let dheads: UnsafeMutableBufferPointer<Float>         // (maxBatch, T, C)
+    private let scratch: SharedScratch
+    private var scores: UnsafeMutablePointer<Float>!  // (T, T), shared; set in bind
+    private var dqkv: UnsafeMutablePointer<Float>!    // (maxBatch, T, 3C), shared
+    private var dheads: UnsafeMutablePointer<Float>!  // (maxBatch, T, C), shared
     private let mask: UnsafeMutableBufferPointer<Float>           // (maxBatch, H, T, T), or empty
     private var masked = false  // whether the last forward dropped probabilities
 
     init(place: LayerPlace, heads: Int, bias: Bool, dropout: Float = 0, inputShape: [Int], seed: UInt64 = 0,
-         maxBatch: Int) throws(ModelError) {
+         maxBatch: Int, scratch: SharedScratch) throws(ModelError) {
         guard inputShape.count == 2 else {
             throw place.fail("Attention", "needs a sequence (T, C) input, got \(formatShape(inputShape))")
         }
@@ -76,15 +78,16 @@ final class Attention: Layer {
         qkv = allocateFloats(maxBatch * T * 3 * C)
         probabilities = allocateFloats(maxBatch * heads * T * T)
         headOutputs = allocateFloats(maxBatch * T * C)
-        scores = allocateFloats(T * T)
-        dqkv = allocateFloats(maxBatch * T * 3 * C)
-        dheads = allocateFloats(maxBatch * T * C)
+        self.scratch = scratch
+        scratch.reserve("attention.scores", count: T * T)
+        scratch.reserve("attention.dqkv", count: maxBatch * T * 3 * C)
+        scratch.reserve("attention.dheads", count: maxBatch * T * C)
     }
 
-    var scratchBytes: Int { [qkv, probabilities, headOutputs, scores, dqkv, dheads, mask].reduce(0) { $0 + $1.count } * 4 }
+    var scratchBytes: Int { [qkv, probabilities, headOutputs, mask].reduce(0) { $0 + $1.count } * 4 }
 
     deinit {
-        for buffer in [qkv, probabilities, headOutputs, scores, dqkv, dheads, mask] { buffer.baseAddress?.deallocate() }
+        for buffer in [qkv, probabilities, headOutputs, mask] { buffer.baseAddress?.deallocate() }
     }
 
     var parameterShapes: [ParameterShape] {
@@ -99,6 +102,9 @@ final class Attention: Layer {
         projWeight = BoundParameter(arena, place.tensor("proj.weight"))
         qkvBias = hasBias ? BoundParameter(arena, place.tensor("qkv.bias")) : nil
         projBias = hasBias ? BoundParameter(arena, place.tensor("proj.bias")) : nil
+        scores = scratch.buffer("attention.scores")
+        dqkv = scratch.buffer("attention.dqkv")
+        dheads = scratch.buffer("attention.dheads")
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
@@ -132,9 +138,8 @@ final class Attention: Layer {
                         fillDropoutMask(m, count: self.heads * T * T, rate: dropout, key: dropoutKey, step: context.step,
                                         sample: context.sampleIndices[b])
                     }
-                    let scratch = scores.baseAddress!
-                    for i in 0..<T * T { scratch[i] = p[i] * m[i] }
-                    pd = UnsafePointer(scratch)
+                    for i in 0..<T * T { scores[i] = p[i] * m[i] }
+                    pd = UnsafePointer(scores)
                 }
                 // out[t] = Σ_j pd[t, j] v[j]   (T, hs), into the head's columns of `heads`
                 sgemm(transA: false, transB: false, m: T, n: hs, k: T, a: pd, lda: T, b: v, ldb: C3, beta: 0,
@@ -151,7 +156,7 @@ final class Attention: Layer {
                   dx: UnsafeMutablePointer<Float>?, batch B: Int) {
         let M = B * T, C3 = 3 * C, hs = headSize, scale = 1 / Float(hs).squareRoot()
         let qkv = self.qkv.baseAddress!, heads = headOutputs.baseAddress!
-        let dqkv = self.dqkv.baseAddress!, dheads = self.dheads.baseAddress!, ds = scores.baseAddress!
+        let dqkv = self.dqkv!, dheads = self.dheads!, ds = scores!
         // forward: y = heads · Wprojᵀ + bproj
         if let projBias { addColumnSums(dy, rows: M, cols: C, into: projBias.gradient) }
         sgemm(transA: true, transB: false, m: C, n: C, k: M, a: dy, lda: C, b: heads, ldb: C, beta: 1, c: projWeight.gradient, ldc: C)

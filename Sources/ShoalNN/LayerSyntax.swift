@@ -112,6 +112,8 @@ struct LayerContext {
     let inputShape: [Int]
     let seed: UInt64
     let maxBatch: Int
+    /// Backward-only buffers the model's layers share (see ``SharedScratch``).
+    let scratch: SharedScratch
     /// Builds `specs` as items 0, 1, ... of the block at `place`, from `inputShape` on.
     let buildBlock: ([LayerSpec], LayerPlace, [Int]) throws(ModelError) -> [any Layer]
 

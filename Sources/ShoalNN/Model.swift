@@ -41,12 +41,17 @@ public final class Model {
 
     let layers: [Layer]
     let specIndex: [Int]            // index in the spec list of each (top-level) layer
+    /// The summary's type for a spec that builds a block of layers (`Repeat ×4`); nil: its layer's type.
+    let blockTypes: [String?]
     let needsInputGradient: [Bool]  // whether layer i must produce dx
     let inputCount: Int, outputCount: Int
     /// Rows of one sample's output the loss treats alike: T for a (T, classes) output, else 1.
     var outputPositions: Int { lossSpec == .softmaxCrossEntropy && outputShape.count == 2 ? outputShape[0] : 1 }
     private let activations: [UnsafeMutableBufferPointer<Float>]  // i: input of layer i, (maxBatch, shape…)
-    private let gradients: [UnsafeMutableBufferPointer<Float>]    // same shapes: dL/d activations
+    private let gradients: [UnsafeMutableBufferPointer<Float>]    // same shapes: dL/d activations (views)
+    private let ownedGradients: [UnsafeMutableBufferPointer<Float>]  // the buffers `gradients` point into
+    /// Backward-only buffers shared by the layers.
+    private let scratch: SharedScratch
     private var lastBatch = 0
     /// Arena offset below which every gradient is final once layer i's backward has run: the
     /// parameters of layers i… lie at the front of the arena (reverse execution order).
@@ -68,8 +73,10 @@ public final class Model {
         guard maxBatch >= 1 else { throw .invalidMaxBatch(maxBatch) }
 
         var layers: [Layer] = [], specIndex: [Int] = [], shape = inputShape
+        let scratch = SharedScratch()
         for (i, spec) in specs.enumerated() {
-            for layer in try Model.build([spec], places: [LayerPlace(index: i)], inputShape: shape, seed: seed, maxBatch: maxBatch) {
+            for layer in try Model.build([spec], places: [LayerPlace(index: i)], inputShape: shape, seed: seed, maxBatch: maxBatch,
+                                         scratch: scratch) {
                 layers.append(layer)
                 specIndex.append(i)
                 shape = layer.outputShape
@@ -90,6 +97,10 @@ public final class Model {
 
         self.layers = layers
         self.specIndex = specIndex
+        blockTypes = specs.map { spec in
+            guard spec.kind == "repeat", case .int(let count)? = spec.arguments["count"] else { return nil }
+            return "Repeat ×\(count)"
+        }
         self.inputShape = inputShape
         self.outputShape = shape
         self.maxBatch = maxBatch
@@ -108,6 +119,8 @@ public final class Model {
             }
         }
         arena = ParameterArena(executionOrder: parameterShapes.map { ($0.name, $0.shape) })
+        scratch.allocate()
+        self.scratch = scratch
         for layer in layers { layer.bind(arena) }
         let initialized = layers.flatMap(\.parameterShapes).filter { if case .initializer = $0.start { true } else { false } }.map(\.name)
         for rule in initializerRules where !initialized.contains(where: { globMatches(rule.match, $0) }) {
@@ -146,13 +159,23 @@ public final class Model {
 
         let counts = [inputCount] + layers.map { $0.outputShape.reduce(1, *) }
         activations = counts.map { allocateFloats(maxBatch * $0) }
-        gradients = counts.enumerated().map { i, n in allocateFloats(i == 0 && !computeInputGradient ? 0 : maxBatch * n) }
+        // Layer i's backward reads gradient i + 1 and writes gradient i: the gradients between
+        // layers alternate between two buffers. The loss's (last) and the input's (first) are own.
+        let inner = counts.indices.dropFirst().dropLast()
+        let largest = inner.map { maxBatch * counts[$0] }.max() ?? 0
+        let pingPong = inner.count > 1 ? [allocateFloats(largest), allocateFloats(largest)] : inner.map { _ in allocateFloats(largest) }
+        let first = allocateFloats(computeInputGradient ? maxBatch * counts[0] : 0), last = allocateFloats(maxBatch * counts[layers.count])
+        ownedGradients = pingPong + [first, last]
+        gradients = counts.indices.map { i in
+            i == layers.count ? last : i == 0 ? first
+                : UnsafeMutableBufferPointer(start: pingPong[i % pingPong.count].baseAddress, count: maxBatch * counts[i])
+        }
     }
 
     /// Builds `specs` at `places` from `inputShape` on: each spec through its kind's syntax, with
     /// its defaults filled in; a block's build function comes back here for its own layers.
     static func build(_ specs: [LayerSpec], places: [LayerPlace], inputShape: [Int], seed: UInt64,
-                      maxBatch: Int) throws(ModelError) -> [any Layer] {
+                      maxBatch: Int, scratch: SharedScratch) throws(ModelError) -> [any Layer] {
         var layers: [any Layer] = [], shape = inputShape
         for (spec, place) in zip(specs, places) {
             guard let syntax = LayerRegistry.syntax(named: spec.kind) else {
@@ -164,9 +187,10 @@ public final class Model {
             }
             let context = LayerContext(
                 spec: LayerSpec(kind: spec.kind, arguments: arguments), syntax: syntax, place: place, inputShape: shape,
-                seed: seed, maxBatch: maxBatch,
+                seed: seed, maxBatch: maxBatch, scratch: scratch,
                 buildBlock: { (inner: [LayerSpec], at: LayerPlace, from: [Int]) throws(ModelError) -> [any Layer] in
-                    try Model.build(inner, places: inner.indices.map(at.child), inputShape: from, seed: seed, maxBatch: maxBatch)
+                    try Model.build(inner, places: inner.indices.map(at.child), inputShape: from, seed: seed, maxBatch: maxBatch,
+                                    scratch: scratch)
                 })
             for layer in try syntax.build(context) {
                 layers.append(layer)
@@ -178,7 +202,7 @@ public final class Model {
 
     deinit {
         for b in activations { b.baseAddress?.deallocate() }
-        for b in gradients { b.baseAddress?.deallocate() }
+        for b in ownedGradients { b.baseAddress?.deallocate() }
     }
 
     /// Runs the layers on `batch` ≤ `maxBatch` samples. `input` is (batch, inputShape…)
@@ -252,7 +276,8 @@ public final class Model {
     /// plus the caches and scratch layers keep for backward). Optimizer state comes on top:
     /// 1 (momentum) or 2 (Adam) more arenas.
     public var memory: (parameters: Int, gradients: Int, activations: Int) {
-        let activationBytes = (activations + gradients).reduce(0) { $0 + $1.count } * 4 + layers.reduce(0) { $0 + $1.scratchBytes }
+        let activationBytes = (activations + ownedGradients).reduce(0) { $0 + $1.count } * 4 + layers.reduce(0) { $0 + $1.scratchBytes }
+            + scratch.bytes
         return (arena.count * 4, arena.count * 4, activationBytes)
     }
 
@@ -275,6 +300,6 @@ public final class Model {
     /// Base addresses of every preallocated buffer (activations, their gradients, the arena):
     /// a step that allocates nothing leaves them unchanged. Used by tests.
     public var bufferAddresses: [UnsafeMutableRawPointer?] {
-        (activations + gradients + [arena.parameters, arena.gradients]).map { UnsafeMutableRawPointer($0.baseAddress) }
+        (activations + gradients + [arena.parameters, arena.gradients]).map { UnsafeMutableRawPointer($0.baseAddress) } + scratch.addresses
     }
 }

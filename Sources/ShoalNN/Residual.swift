@@ -4,8 +4,9 @@ import ShoalTensor
 /// `x + attn(ln1(x))`). The block's output shape must be its input shape.
 ///
 /// Shapes: x, y and dy, dx are (B, F) with F the per-sample element count; `outputs[i]` holds
-/// inner layer i's output and `gradients[i]` its dL/d output, each (maxBatch, its shape),
-/// allocated at build time.
+/// inner layer i's output, (maxBatch, its shape), allocated at build time. The inner gradients
+/// (dL/d output of inner layer i < last) live only during this block's backward: they alternate
+/// between two buffers shared with every residual block at the same nesting depth.
 final class Residual: Layer {
     static let syntax = LayerSyntax(
         name: "residual", summary: "y = x + f(x), f the listed layers; written residual: [layer, ...]",
@@ -13,7 +14,8 @@ final class Residual: Layer {
         example: "residual: [layer_norm, {attention: {heads: 4}}]"
     ) { context throws(ModelError) in
         let inner = try context.buildBlock(try context.layers("layers"), context.place, context.inputShape)
-        return [try Residual(place: context.place, inner: inner, inputShape: context.inputShape, maxBatch: context.maxBatch)]
+        return [try Residual(place: context.place, inner: inner, inputShape: context.inputShape, maxBatch: context.maxBatch,
+                             scratch: context.scratch)]
     }
 
     let typeName = "Residual"
@@ -26,9 +28,12 @@ final class Residual: Layer {
     var parameterShapes: [ParameterShape] { inner.flatMap(\.parameterShapes) }
     var tiedTensors: [(name: String, shape: [Int])] { inner.flatMap(\.tiedTensors) }
     private let outputs: [UnsafeMutableBufferPointer<Float>]
-    private let gradients: [UnsafeMutableBufferPointer<Float>]
+    private let scratch: SharedScratch
+    /// The two shared keys the inner gradients alternate between.
+    private let gradientKeys: [String]
+    private var gradients: [UnsafeMutablePointer<Float>] = []  // inner layer i's dL/d output, i < last; set in bind
 
-    init(place: LayerPlace, inner: [any Layer], inputShape: [Int], maxBatch: Int) throws(ModelError) {
+    init(place: LayerPlace, inner: [any Layer], inputShape: [Int], maxBatch: Int, scratch: SharedScratch) throws(ModelError) {
         guard !inner.isEmpty else { throw place.fail("Residual", "needs at least one layer") }
         guard inner.last!.outputShape == inputShape else {
             throw place.fail("Residual", "its layers turn \(formatShape(inputShape)) into \(formatShape(inner.last!.outputShape)); "
@@ -39,16 +44,24 @@ final class Residual: Layer {
         shape = inputShape
         features = inputShape.reduce(1, *)
         outputs = inner.map { allocateFloats(maxBatch * $0.outputShape.reduce(1, *)) }
-        gradients = inner.map { allocateFloats(maxBatch * $0.outputShape.reduce(1, *)) }
+        self.scratch = scratch
+        let depth = place.name.split(separator: ".").count
+        gradientKeys = ["residual.\(depth).0", "residual.\(depth).1"]
+        for (i, layer) in inner.dropLast().enumerated() {
+            scratch.reserve(gradientKeys[i % 2], count: maxBatch * layer.outputShape.reduce(1, *))
+        }
     }
 
-    var scratchBytes: Int { (outputs + gradients).reduce(0) { $0 + $1.count } * 4 + inner.reduce(0) { $0 + $1.scratchBytes } }
+    var scratchBytes: Int { outputs.reduce(0) { $0 + $1.count } * 4 + inner.reduce(0) { $0 + $1.scratchBytes } }
 
     deinit {
-        for buffer in outputs + gradients { buffer.baseAddress?.deallocate() }
+        for buffer in outputs { buffer.baseAddress?.deallocate() }
     }
 
-    func bind(_ arena: ParameterArena) { for layer in inner { layer.bind(arena) } }
+    func bind(_ arena: ParameterArena) {
+        for layer in inner { layer.bind(arena) }
+        gradients = inner.indices.dropLast().map { scratch.buffer(gradientKeys[$0 % 2]) }
+    }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
         var input = x
@@ -67,9 +80,9 @@ final class Residual: Layer {
         var upstream = dy
         for i in inner.indices.reversed() {
             let input = i == 0 ? x : UnsafePointer(outputs[i - 1].baseAddress!)
-            let inputGradient = i == 0 ? dx : gradients[i - 1].baseAddress!
+            let inputGradient = i == 0 ? dx : gradients[i - 1]
             inner[i].backward(x: input, y: outputs[i].baseAddress!, dy: upstream, dx: inputGradient, batch: B)
-            if i > 0 { upstream = UnsafePointer(gradients[i - 1].baseAddress!) }
+            if i > 0 { upstream = UnsafePointer(gradients[i - 1]) }
         }
         if let dx { add(dy, into: dx, count: B * features) }
     }

@@ -17,7 +17,7 @@ extension Model {
                 rows[rows.count - 1] = LayerSummary(index: i, type: last.type, outputShape: layer.outputShape,
                                                     parameterCount: last.parameterCount + params)
             } else {
-                rows.append(LayerSummary(index: i, type: layer.typeName, outputShape: layer.outputShape, parameterCount: params))
+                rows.append(LayerSummary(index: i, type: blockTypes[i] ?? layer.typeName, outputShape: layer.outputShape, parameterCount: params))
             }
         }
         return rows

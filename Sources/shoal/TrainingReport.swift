@@ -11,8 +11,11 @@ struct TrainingReport {
     var text: String {
         var lines = [String]()
         lines.append("")
+        let rate = config.data.source == .text
+            ? String(format: "%.0f tokens/s", summary.samplesPerSecond * Double(config.model.input[0]))
+            : String(format: "%.0f samples/s", summary.samplesPerSecond)
         lines.append("== \(config.name): \(summary.steps) steps on \(worldSize) rank\(worldSize == 1 ? "" : "s") in "
-            + String(format: "%.1f s (%.0f samples/s)", summary.seconds, summary.samplesPerSecond))
+            + String(format: "%.2f s (%@)", summary.seconds, rate))
         if let reason = summary.stopReason { lines.append("stopped early: \(reason)") }
         lines.append(String(format: "final training loss %.10f", summary.finalTrainingLoss))
         lines += Self.evaluationLines(validation: summary.validation, test: summary.test, classNames: config.classNames)
