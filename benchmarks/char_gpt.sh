@@ -29,7 +29,6 @@ model="${1:-char-gpt}"
 runs="${2:-3}"
 steps="${3:-$([[ "$model" == char-gpt ]] && echo 40 || echo 10)}"
 flops=$([[ "$model" == char-gpt ]] && echo 5.60e6 || echo 71.1e6)   # training FLOPs per token (issue 13)
-block=$([[ "$model" == char-gpt ]] && echo 128 || echo 256)         # tokens per sample
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 rss_of() { sed -n 's/^peak-rss-kb \([0-9]*\)/\1/p' "$1" | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}'; }
 shoal() {  # ranks reduction blas-threads -> "tokens/s rss-MiB"
@@ -38,8 +37,7 @@ shoal() {  # ranks reduction blas-threads -> "tokens/s rss-MiB"
         --set distributed.reduction="$2" --set training.steps="$steps" --set schedule.warmup_steps=1 \
         --set training.eval_every=100000000 --set data.text.eval_windows=1 --set logging.progress=none \
         --set logging.dir=/tmp/shoal-bench-runs >"$log" 2>&1
-    local rate; rate=$(sed -n 's/.*(\([0-9.]*\) samples\/s).*/\1/p' "$log")
-    echo "$(awk -v r="$rate" -v b="$block" 'BEGIN {printf "%.0f", r * b}') $(rss_of "$log")"
+    echo "$(sed -n 's/.*(\([0-9.]*\) tokens\/s).*/\1/p' "$log") $(rss_of "$log")"
     rm -f "$log"
 }
 torch() {  # setup -> "tokens/s rss-MiB"
