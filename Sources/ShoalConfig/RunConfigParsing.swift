@@ -72,6 +72,17 @@ extension ConfigMapping {
         try body(&inner)
         try inner.finish()
     }
+
+    /// The value `body` reads from the mapping under `key`, its unknown keys rejected; null gives
+    /// nil, an absent key `current`.
+    mutating func optionalSection<T>(_ key: String, _ current: T?, _ body: (inout ConfigMapping) throws -> T) throws -> T? {
+        guard let f = field(key) else { return current }
+        if f.node.isNull { return nil }
+        var inner = try ConfigMapping(f)
+        let value = try body(&inner)
+        try inner.finish()
+        return value
+    }
 }
 
 extension DataConfig {
@@ -79,29 +90,15 @@ extension DataConfig {
         source = try m.choice("source", source, doc: "fashion_mnist: the IDX files train-* and t10k-* in data.path; csv: data.csv; text: data.text")
         path = try m.string("path", path, doc: "directory of the IDX files (fashion_mnist)")
         m.document("csv", type: "mapping or null", default: "null", doc: "the CSV source; required when data.source is csv")
-        if let f = m.field("csv") {
-            if f.node.isNull {
-                csv = nil
-            } else {
-                var inner = try ConfigMapping(f)
-                csv = try CSVConfig(&inner)
-                try inner.finish()
-            }
-        }
+        csv = try m.optionalSection("csv", csv) { try CSVConfig(&$0) }
         m.document("text", type: "mapping or null", default: "null", doc: "the text source of a character language model; required when data.source is text")
-        if let f = m.field("text") {
-            if f.node.isNull {
-                text = nil
-            } else {
-                var inner = try ConfigMapping(f)
-                inner.document("path", type: "string", default: "required",
-                               doc: "a UTF-8 file, or a directory whose files are read in name order (skipping .dat files, links and hidden files); windows are model.input[0] characters long")
-                var t = TextConfig(path: try inner.required("path").string())
-                t.evalWindows = try inner.optionalInt("eval_windows", nil, .positive,
-                                                      doc: "evaluate on the first N consecutive windows of the validation split; null: all")
-                text = t
-                try inner.finish()
-            }
+        text = try m.optionalSection("text", text) { inner in
+            inner.document("path", type: "string", default: "required",
+                           doc: "a UTF-8 file, or a directory whose files are read in name order (skipping .dat files, links and hidden files); windows are model.input[0] characters long")
+            var t = TextConfig(path: try inner.required("path").string())
+            t.evalWindows = try inner.optionalInt("eval_windows", nil, .positive,
+                                                  doc: "evaluate on the first N consecutive windows of the validation split; null: all")
+            return t
         }
         validationFraction = try m.double("validation_fraction", validationFraction, .unitInterval, doc: "share of the training samples held out for validation")
         normalize = try m.choice("normalize", normalize, doc: "scale: divide by 255; standardize: per-feature mean and std of the training split (kept in checkpoints); none")
