@@ -73,6 +73,19 @@ extension ConfigMapping {
         try inner.finish()
     }
 
+    /// What `body` reads from each mapping of the list under `key`, unknown keys rejected; null
+    /// gives an empty list, an absent key nil.
+    mutating func mappingList<T>(_ key: String, _ body: (inout ConfigMapping) throws -> T) throws -> [T]? {
+        guard let f = field(key) else { return nil }
+        if f.node.isNull { return [] }
+        return try f.items().map { item in
+            var inner = try ConfigMapping(item)
+            let value = try body(&inner)
+            try inner.finish()
+            return value
+        }
+    }
+
     /// The value `body` reads from the mapping under `key`, its unknown keys rejected; null gives
     /// nil, an absent key `current`.
     mutating func optionalSection<T>(_ key: String, _ current: T?, _ body: (inout ConfigMapping) throws -> T) throws -> T? {
@@ -160,16 +173,11 @@ extension ModelConfig {
         if let f = m.field("init") { initializer = try Initializer.read(f) }
         m.document("init_rules", type: "list of mappings", default: "[]",
                    doc: "per-tensor initializers by name glob, first match wins, e.g. [{match: \"*.proj.weight\", init: {normal: 0.0035}}]; a pattern that matches no tensor is an error")
-        if let f = m.field("init_rules") {
-            initializerRules = try f.node.isNull ? [] : f.items().map { item in
-                var r = try ConfigMapping(item)
-                r.document("match", type: "string", default: "required", doc: "a glob over tensor names, e.g. *.proj.weight")
-                r.document("init", type: "glorot_uniform, he_normal or {normal: std}", default: "required", doc: "the matching tensors' initializer")
-                let rule = InitializerRule(match: try r.required("match").string(), initializer: try Initializer.read(try r.required("init")))
-                try r.finish()
-                return rule
-            }
-        }
+        if let rules = try m.mappingList("init_rules", { r in
+            r.document("match", type: "string", default: "required", doc: "a glob over tensor names, e.g. *.proj.weight")
+            r.document("init", type: "glorot_uniform, he_normal or {normal: std}", default: "required", doc: "the matching tensors' initializer")
+            return InitializerRule(match: try r.required("match").string(), initializer: try Initializer.read(try r.required("init")))
+        }) { initializerRules = rules }
         m.document("layers", type: "list of layers", default: "the MLP of fashion-mlp", doc: "the layers in order; see Layers below")
         if let f = m.field("layers") {
             let items = try f.items()
@@ -192,19 +200,15 @@ extension OptimizerConfig {
         clipNorm = try m.optionalDouble("clip_norm", clipNorm, .positive, doc: "clip the global gradient norm to this; null: no clipping")
         m.document("groups", type: "list of mappings", default: "[{match: \"*.bias\", weight_decay: 0.0}]",
                    doc: "per-tensor overrides by name glob, first match wins; a pattern that matches no tensor is an error")
-        if let f = m.field("groups") {
-            groups = try f.node.isNull ? [] : f.items().map { item in
-                var g = try ConfigMapping(item)
-                g.document("match", type: "string", default: "required", doc: "a glob over tensor names, e.g. *.bias or layers.0.*")
-                var group = ParameterGroupConfig(match: try g.required("match").string())
-                group.lr = try g.optionalDouble("lr", nil, .positive, doc: "the group's learning rate; null: optimizer.lr")
-                group.weightDecay = try g.optionalDouble("weight_decay", nil, .nonNegative, doc: "the group's weight decay; null: optimizer.weight_decay")
-                group.l1 = try g.optionalDouble("l1", nil, .nonNegative, doc: "the group's L1 penalty; null: optimizer.l1")
-                group.rank = try g.optionalInt("rank", nil, .positive, doc: "match only tensors of this many dimensions (1: biases and LayerNorm gains); null: any")
-                try g.finish()
-                return group
-            }
-        }
+        if let list = try m.mappingList("groups", { g in
+            g.document("match", type: "string", default: "required", doc: "a glob over tensor names, e.g. *.bias or layers.0.*")
+            var group = ParameterGroupConfig(match: try g.required("match").string())
+            group.lr = try g.optionalDouble("lr", nil, .positive, doc: "the group's learning rate; null: optimizer.lr")
+            group.weightDecay = try g.optionalDouble("weight_decay", nil, .nonNegative, doc: "the group's weight decay; null: optimizer.weight_decay")
+            group.l1 = try g.optionalDouble("l1", nil, .nonNegative, doc: "the group's L1 penalty; null: optimizer.l1")
+            group.rank = try g.optionalInt("rank", nil, .positive, doc: "match only tensors of this many dimensions (1: biases and LayerNorm gains); null: any")
+            return group
+        }) { groups = list }
     }
 }
 
