@@ -46,6 +46,8 @@ public final class Trainer {
     let stepCounts: UnsafeMutableBufferPointer<Int64>
     public let progress: ProgressDisplay
     let log: MetricsLog
+    /// Steps exact mode computed twice because a gradient outgrew its exponent (the first step included).
+    public private(set) var redoneSteps = 0
 
     public init(config: RunConfig, world: any Communicator) throws {
         self.config = config
@@ -185,6 +187,10 @@ public final class Trainer {
             }
         }
         let seconds = world.wallTime() - start
+        if redoneSteps > 0 {
+            progress.message("exact reduction computed \(redoneSteps) of \(position.step - firstStep) steps twice "
+                + "(a run's first step, whose exponents are not known yet, and any step whose gradients outgrew them)")
+        }
         if lastCheckpoint != position.step { try writeCheckpoint(position, stopping: stopping) }
         let test = try evaluate(splits.test)
         log.record([("kind", .text("test")), ("step", .int(position.step))] + test.metricFields)
@@ -237,6 +243,7 @@ public final class Trainer {
                 reduction.finishLeaf(model.arena.gradients)
             }
             outcome = try reduction.finishStep()
+            if outcome == .redo { redoneSteps += 1 }
             if outcome == .nonFinite { throw RunError.nonFinite(step: position.step + 1, what: "a gradient") }
         }
         stepCounts[0] = loss.raw
