@@ -219,6 +219,13 @@ public struct CheckpointStore: Sendable {
         }
     }
 
+    /// The checkpoint in `url` if it is a checkpoint directory, else the newest that verifies in
+    /// `url` as a checkpoint root.
+    public static func load(directoryOrRoot url: URL) throws -> Checkpoint {
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent(stateFile).path) { return try load(path: url) }
+        return try newest(in: url).checkpoint
+    }
+
     /// Verifies the checkpoint in `path` without keeping its tensors; returns its state.
     ///
     /// - Throws: ``CheckpointError`` with the first reason the checkpoint is not trusted.

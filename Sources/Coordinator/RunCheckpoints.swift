@@ -95,11 +95,7 @@ public final class RunCheckpoints {
                 return nil
             }
         case .path(let path):
-            let url = URL(fileURLWithPath: path)
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent(CheckpointStore.stateFile).path) {
-                return try CheckpointStore.load(path: url)
-            }
-            return try CheckpointStore.newest(in: url).checkpoint
+            return try CheckpointStore.load(directoryOrRoot: URL(fileURLWithPath: path))
         }
     }
 }

@@ -31,10 +31,8 @@ public final class TextGenerator {
     /// - Throws: ``GenerationError`` if the checkpoint is not a language model's, or the
     ///   checkpoint's own error if it does not verify.
     public init(checkpoint path: String) throws {
-        let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw GenerationError("\(path): no such file or directory") }
-        let checkpoint = FileManager.default.fileExists(atPath: url.appendingPathComponent(CheckpointStore.stateFile).path)
-            ? try CheckpointStore.load(path: url) : try CheckpointStore.newest(in: url).checkpoint
+        let checkpoint = try CheckpointStore.load(directoryOrRoot: URL(fileURLWithPath: path))
         guard let characters = checkpoint.state.vocabulary, let vocabulary = Vocabulary(joined: characters) else {
             throw GenerationError("\(checkpoint.directory.path): not a language model's checkpoint (it stores no vocabulary); "
                 + "generate needs a model trained on data.source: text")
@@ -43,9 +41,7 @@ public final class TextGenerator {
         guard config.model.input.count == 1 else {
             throw GenerationError("\(checkpoint.directory.path): the model reads \(config.model.input), not a window of characters")
         }
-        model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
-                          initializer: config.model.initializer, initializerRules: config.model.initializerRules,
-                          seed: config.seed, maxBatch: 1)
+        model = try config.makeModel(maxBatch: 1)
         guard model.outputShape == [config.model.input[0], vocabulary.count] else {
             throw GenerationError("\(checkpoint.directory.path): the model outputs \(formatShape(model.outputShape)), "
                 + "not (block_size, vocabulary) = (\(config.model.input[0]), \(vocabulary.count))")

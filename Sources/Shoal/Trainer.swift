@@ -54,8 +54,7 @@ public final class Trainer {
         self.world = world
         let m = config.training.microBatch
         do {
-            model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
-                              initializer: config.model.initializer, initializerRules: config.model.initializerRules, seed: config.seed, maxBatch: m)
+            model = try config.makeModel(maxBatch: m)
         } catch {
             if case .unmatchedInitializerRule = error { throw RunError.configuration("model.init_rules: \(error)") }
             throw RunError.configuration("model.layers: \(error)")

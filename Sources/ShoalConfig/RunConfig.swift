@@ -123,6 +123,14 @@ public struct ModelConfig: Equatable, Sendable {
     public init() {}
 }
 
+extension RunConfig {
+    /// The model this config describes, its buffers planned for `maxBatch` samples.
+    public func makeModel(maxBatch: Int) throws(ModelError) -> Model {
+        try Model(inputShape: model.input, layers: model.layers, loss: loss, initializer: model.initializer,
+                  initializerRules: model.initializerRules, seed: seed, maxBatch: maxBatch)
+    }
+}
+
 /// The optimizer and its hyper-parameters (those a given optimizer does not use are ignored).
 public struct OptimizerConfig: Equatable, Sendable {
     public enum Name: String, CaseIterable, Sendable {

@@ -23,8 +23,7 @@ struct ModelCommand: ParsableCommand {
             let config = try options.load()
             let model: Model
             do {
-                model = try Model(inputShape: config.model.input, layers: config.model.layers, loss: config.loss,
-                                  initializer: config.model.initializer, initializerRules: config.model.initializerRules, seed: config.seed, maxBatch: config.training.microBatch)
+                model = try config.makeModel(maxBatch: config.training.microBatch)
             } catch {
                 throw CommandError(description: "\(options.config ?? "<default>"): model.layers: \(error)")
             }
