@@ -42,13 +42,20 @@ import ShoalTensor
     @Test func positionalEmbedding() throws { try expectGradients([5, 3], [.positionalEmbedding], epsilon: 0.5) }
     @Test func residual() throws { try expectGradients([4, 6], [.residual([.layerNorm(), .dense(units: 6, activation: .tanh)])]) }
 
-    @Test func lstmReturningTheSequence() throws { try expectGradients([5, 3], [.lstm(units: 4, returnSequences: true)]) }
+    // The LSTM's gates are smooth enough for ε = 0.03, which keeps Float32 round-off below 1e-3 of
+    // the gradient: over 150 seeds each, ε = 0.01 failed 1–8 times per test (worst 2.3e-3, gradients
+    // near 6e-4 erring by 1.4e-6), ε = 0.03 never (worst 7e-4).
+    static let lstmEpsilon = 0.03
+    @Test func lstmReturningTheSequence() throws {
+        try expectGradients([5, 3], [.lstm(units: 4, returnSequences: true)], epsilon: Self.lstmEpsilon)
+    }
     // Three steps: over longer sequences the last state barely depends on weight_hh, and its tiny
-    // gradient drowns in Float32 round-off (seen at T = 6: 4e-4, relative error 1.2e-3).
-    @Test func lstmReturningTheLastState() throws { try expectGradients([3, 2], [.lstm(units: 3)]) }
+    // gradient drowns in Float32 round-off.
+    @Test func lstmReturningTheLastState() throws { try expectGradients([3, 2], [.lstm(units: 3)], epsilon: Self.lstmEpsilon) }
 
     @Test func aTwoLayerLSTMClassifier() throws {
-        try expectGradients([5, 3], [.lstm(units: 6, returnSequences: true), .lstm(units: 4), .dense(units: 3)])
+        try expectGradients([5, 3], [.lstm(units: 6, returnSequences: true), .lstm(units: 4), .dense(units: 3)],
+                            epsilon: Self.lstmEpsilon)
     }
 
     @Test func anLSTMsLastStateDependsOnEveryStepAndItsFirstOnlyOnTheFirst() throws {
