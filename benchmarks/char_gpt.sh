@@ -8,9 +8,8 @@
 #   benchmarks/char_gpt.sh quality [STEPS]     validation curves of char-gpt, Shoal (2 ranks, exact) and PyTorch
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHOAL_SETUP_BENCHMARKS=1 launch/setup >/dev/null
-source launch/env.sh
-swift build -c release >/dev/null
+export SHOAL_SETUP_BENCHMARKS=1
+source benchmarks/prepare.sh
 PY=${PYTHON:-/usr/bin/python3}
 
 if [[ "${1:-}" == quality ]]; then
@@ -29,7 +28,6 @@ model="${1:-char-gpt}"
 runs="${2:-3}"
 steps="${3:-$([[ "$model" == char-gpt ]] && echo 40 || echo 10)}"
 flops=$([[ "$model" == char-gpt ]] && echo 5.60e6 || echo 71.1e6)   # training FLOPs per token (issue 13)
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 rss_of() { sed -n 's/^peak-rss-kb \([0-9]*\)/\1/p' "$1" | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}'; }
 shoal() {  # ranks reduction blas-threads -> "tokens/s rss-MiB"
     local log; log=$(mktemp)

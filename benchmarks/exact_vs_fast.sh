@@ -5,11 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
-launch/setup
-source launch/env.sh
-swift build -c release >/dev/null
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+source benchmarks/prepare.sh
 shoal() {  # config reduction epochs -> samples/s of the training loop
     launch/mpirun -n 2 .build/release/shoal train "$1" --set distributed.reduction="$2" --set training.epochs="$3" \
         --set training.eval_every=100000000 --set logging.progress=none --set logging.dir=/tmp/shoal-bench-runs \

@@ -11,11 +11,9 @@ runs="${2:-5}"
 config="configs/fashion-$model.yaml"
 epochs=$([[ "$model" == mlp ]] && echo 3 || echo 1)
 torch_steps=$([[ "$model" == mlp ]] && echo 400 || echo 60)
-SHOAL_SETUP_BENCHMARKS=1 launch/setup
-source launch/env.sh
-swift build -c release >/dev/null
+export SHOAL_SETUP_BENCHMARKS=1
+source benchmarks/prepare.sh
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 shoal() {  # ranks reduction -> samples/s of the training loop (no evaluation inside the timed part)
     launch/mpirun -n "$1" .build/release/shoal train "$config" --set distributed.reduction="$2" --set training.epochs=$epochs \
         --set training.eval_every=100000000 --set logging.progress=none --set logging.dir=/tmp/shoal-bench-runs \

@@ -100,6 +100,11 @@ public struct BatchPlan: Sendable, Equatable {
         return (positions.lowerBound - first)..<(positions.upperBound - first)
     }
 
+    /// How many of ``leaves(step:rank:worldSize:)`` there are.
+    public func leafCount(step: Int, rank: Int, worldSize: Int) -> Int {
+        max(0, (leafCount(step: step) - rank + worldSize - 1) / worldSize)
+    }
+
     /// The leaf indices rank `rank` of `worldSize` computes in step `step`: rank, rank+p, ...
     /// Empty when the rank has no leaf (more ranks than leaves).
     public func leaves(step: Int, rank: Int, worldSize: Int) -> StrideTo<Int> {

@@ -130,6 +130,62 @@ void shoal_mpi_library_version(char *buffer, int length) {
     buffer[length - 1] = '\0';
 }
 
+static MPI_Comm heartbeat_comm = MPI_COMM_NULL;
+static MPI_Request *heartbeat_sends = NULL;  // (size): the send in flight to each rank
+static unsigned char *heartbeat_buffers = NULL;  // (size × SHOAL_HEARTBEAT_BYTES): what it reads
+static int heartbeat_ranks = 0;
+
+int shoal_mpi_heartbeat_open(void) {
+    int rc = MPI_Comm_dup(MPI_COMM_WORLD, &heartbeat_comm);
+    if (rc == MPI_SUCCESS) rc = MPI_Comm_set_errhandler(heartbeat_comm, MPI_ERRORS_RETURN);
+    if (rc == MPI_SUCCESS) rc = MPI_Comm_size(heartbeat_comm, &heartbeat_ranks);
+    if (rc != MPI_SUCCESS) return rc;
+    heartbeat_sends = malloc(sizeof(MPI_Request) * (size_t)heartbeat_ranks);
+    heartbeat_buffers = malloc(SHOAL_HEARTBEAT_BYTES * (size_t)heartbeat_ranks);
+    if (heartbeat_sends == NULL || heartbeat_buffers == NULL) return MPI_ERR_NO_MEM;
+    for (int r = 0; r < heartbeat_ranks; r++) heartbeat_sends[r] = MPI_REQUEST_NULL;
+    return MPI_SUCCESS;
+}
+
+int shoal_mpi_heartbeat_close(void) {
+    if (heartbeat_comm == MPI_COMM_NULL) return MPI_SUCCESS;
+    int rc = MPI_Waitall(heartbeat_ranks, heartbeat_sends, MPI_STATUSES_IGNORE);
+    free(heartbeat_sends);
+    free(heartbeat_buffers);
+    heartbeat_sends = NULL;
+    heartbeat_buffers = NULL;
+    if (rc != MPI_SUCCESS) return rc;
+    return MPI_Comm_free(&heartbeat_comm);
+}
+
+int shoal_mpi_heartbeat_send(const void *bytes, size_t count, int destination, int *sent) {
+    *sent = 0;
+    if (count > SHOAL_HEARTBEAT_BYTES || destination < 0 || destination >= heartbeat_ranks) return MPI_ERR_ARG;
+    int done = 0;  // a null request (nothing sent yet) tests as done
+    int rc = MPI_Test(&heartbeat_sends[destination], &done, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS || !done) return rc;
+    unsigned char *copy = heartbeat_buffers + (size_t)destination * SHOAL_HEARTBEAT_BYTES;
+    memcpy(copy, bytes, count);
+    rc = MPI_Isend(copy, (int)count, MPI_BYTE, destination, 0, heartbeat_comm, &heartbeat_sends[destination]);
+    if (rc == MPI_SUCCESS) *sent = 1;
+    return rc;
+}
+
+int shoal_mpi_heartbeat_receive(void *bytes, size_t count, int source, int *from) {
+    if (count > INT_MAX) return MPI_ERR_COUNT;
+    MPI_Status status;
+    *from = -1;
+    if (source < 0) {
+        int waiting = 0;
+        int rc = MPI_Iprobe(MPI_ANY_SOURCE, 0, heartbeat_comm, &waiting, &status);
+        if (rc != MPI_SUCCESS || !waiting) return rc;
+        source = status.MPI_SOURCE;
+    }
+    int rc = MPI_Recv(bytes, (int)count, MPI_BYTE, source, 0, heartbeat_comm, &status);
+    if (rc == MPI_SUCCESS) *from = status.MPI_SOURCE;
+    return rc;
+}
+
 int shoal_mpi_bench_allreduce(void *buffer, size_t count, shoal_dtype dtype, int iterations, double *seconds) {
     if (count > INT_MAX || iterations < 1) return MPI_ERR_COUNT;
     int rc = MPI_Barrier(MPI_COMM_WORLD);

@@ -46,6 +46,10 @@ public final class Trainer {
     let stepCounts: UnsafeMutableBufferPointer<Int64>
     public let progress: ProgressDisplay
     let log: MetricsLog
+    /// Trades every rank's expectations of a step's reduction before the sums.
+    let fingerprints: FingerprintCheck
+    /// A fault this rank injects for a test (``TestFault``); nil in any real run.
+    let fault = TestFault.current
     /// Steps exact mode computed twice because a gradient outgrew its exponent (the first step included).
     public private(set) var redoneSteps = 0
 
@@ -89,6 +93,7 @@ public final class Trainer {
         schedule = try RunComponents.schedule(config.schedule, totalSteps: totalSteps)
         reduction = try RunComponents.makeReduction(config.distributed, plan: plan, arena: model.arena, world: world)
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
+        fingerprints = FingerprintCheck(world: world)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
         checkpoints = RunCheckpoints(world: world, directory: config.checkpointDirectory, keepLast: config.checkpoint.keepLast)
         permutation = .allocate(capacity: plan.sampleCount)
@@ -199,6 +204,7 @@ public final class Trainer {
 
     /// The evaluator's report, with the unigram baseline beside a language model's loss.
     func evaluate(_ data: Dataset) throws -> EvaluationReport {
+        Watchdog.enter(.evaluation)
         var report = try evaluator.evaluate(data)
         report.unigramBaseline = splits.text?.unigramBaseline
         return report
@@ -227,20 +233,35 @@ public final class Trainer {
             loss = FixedPointSum()
             correct = 0
             reduction.beginStep()
-            for leaf in plan.leaves(step: step, rank: world.rank, worldSize: world.size) {
+            let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
+            var leavesDone = 0
+            for (k, leaf) in leaves.enumerated() {
+                if k == 0, fault?.applies(.skipLeaf, rank: world.rank, step: position.step + 1) == true { continue }
+                Watchdog.enter(.data, step: position.step + 1)
                 let n = loadLeaf(position, leaf: leaf)
+                Watchdog.enter(.forward)
                 let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: ForwardContext(
                     training: true, step: UInt64(position.step), sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
                 correct += countCorrect(output, n)
                 loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale))
+                Watchdog.enter(.backward)
                 if leaf + world.size >= leafCount {
                     // The last leaf's backward finishes the arena front to back: buckets can go as it does.
                     model.backward { reduction.backwardFinished(upTo: $0) }
                 } else {
                     model.backward()
                 }
+                Watchdog.enter(.reduction, step: position.step + 1)
                 reduction.finishLeaf(model.arena.gradients)
+                leavesDone += 1
             }
+            Watchdog.enter(.reduction, step: position.step + 1)
+            // Every rank checks that all expect the same sums before any is summed.
+            var expected = reduction.fingerprint(step: position.step + 1,
+                                                 leavesPlanned: plan.leafCount(step: step, rank: world.rank, worldSize: world.size),
+                                                 leavesDone: leavesDone)
+            if fault?.applies(.count, rank: world.rank, step: position.step + 1) == true { expected.count += 1 }
+            try fingerprints.agree(on: expected)
             outcome = try reduction.finishStep()
             if outcome == .redo { redoneSteps += 1 }
             if outcome == .nonFinite { throw RunError.nonFinite(step: position.step + 1, what: "a gradient") }
@@ -252,6 +273,7 @@ public final class Trainer {
         try world.allReduce(stepCounts, .sum)
         let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
         guard meanLoss.isFinite, stepCounts[3] == 0 else { throw RunError.nonFinite(step: position.step + 1, what: "the training loss") }
+        Watchdog.enter(.optimizer)
         if let maxNorm = config.optimizer.clipNorm {
             _ = clipGlobalNorm(reduction.gradients, maxNorm: Float(maxNorm))
         }

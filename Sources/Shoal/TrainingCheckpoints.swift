@@ -16,6 +16,7 @@ extension Trainer {
 
     /// Every rank agrees the replicas are identical, then rank 0 writes the checkpoint of `position`.
     func writeCheckpoint(_ position: TrainingPosition, stopping: EarlyStopping) throws {
+        Watchdog.enter(.checkpoint)
         try checkpoints.write(parameters: model.arena.parameters, model: modelTensors(), optimizer: optimizerTensors(),
                               state: checkpointState(position, stopping: stopping))
         progress.message("checkpoint written: step \(position.step) in \(checkpoints.store.root.path)")
@@ -48,6 +49,7 @@ extension Trainer {
     /// Loads the checkpoint `request` names on rank 0, checks it against this run, and gives every
     /// rank its parameters, optimizer state and exponents. Nil: nothing to resume (a fresh start).
     func restore(_ request: CheckpointRequest, allowConfigChange: Bool, purpose: RestorePurpose) throws -> CheckpointState? {
+        Watchdog.enter(.checkpoint)
         let arena = model.arena
         guard let state = try checkpoints.restore(
             request, parameters: arena.parameters,
@@ -80,7 +82,7 @@ extension Trainer {
         }
         guard purpose == .resume else { return }
         let old = try RunConfig.parse(yaml: checkpoint.state.config, file: checkpoint.directory.path + "/state.json")
-        let differences = config.differences(from: old).filter { !$0.hasPrefix("logging.") && !$0.hasPrefix("checkpoint.") }
+        let differences = config.differences(from: old).filter { !$0.hasPrefix("logging.") && !$0.hasPrefix("checkpoint.") && !$0.hasPrefix("distributed.timeout:") }
         if !differences.isEmpty && !allowConfigChange {
             throw RunError.configuration("the config differs from the one \(checkpoint.directory.path) was written with:\n  "
                 + differences.joined(separator: "\n  ") + "\nuse --allow-config-change to resume anyway")

@@ -104,6 +104,13 @@ public final class ExactReduction: GradientReduction {
 
     public var summary: String { "exact reduction (\(width) sums, 1 BLAS thread per rank)" }
 
+    private lazy var layout = ReductionFingerprint.layoutHash(segments)
+
+    public func fingerprint(step: Int, leavesPlanned: Int, leavesDone: Int) -> ReductionFingerprint {
+        ReductionFingerprint(step: step, mode: 1, width: width.rawValue, layout: layout, count: count,
+                             leavesPlanned: leavesPlanned, leavesDone: leavesDone)
+    }
+
     /// Exact mode converts whole leaves: nothing to start before backward ends.
     public func backwardFinished(upTo offset: Int) {}
 

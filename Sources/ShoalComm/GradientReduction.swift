@@ -28,6 +28,8 @@ public protocol GradientReduction: AnyObject {
     func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>)
     /// Completes the sum over every leaf of every rank.
     func finishStep() throws -> ReductionOutcome
+    /// What this reduction expects of step `step` (from 1), for ``FingerprintCheck``.
+    func fingerprint(step: Int, leavesPlanned: Int, leavesDone: Int) -> ReductionFingerprint
 }
 
 /// What ``GradientReduction/finishStep()`` found.

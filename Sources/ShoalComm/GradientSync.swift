@@ -56,6 +56,13 @@ public final class GradientSync: GradientReduction, @unchecked Sendable {
 
     public var summary: String { "fast reduction" }
 
+    private lazy var layout = ReductionFingerprint.layoutHash(plan.buckets)
+
+    public func fingerprint(step: Int, leavesPlanned: Int, leavesDone: Int) -> ReductionFingerprint {
+        ReductionFingerprint(step: step, mode: 0, width: 32, layout: layout, count: gradients.count,
+                             leavesPlanned: leavesPlanned, leavesDone: leavesDone)
+    }
+
     /// Starts a step: gradients zeroed, no bucket handed on yet.
     public func beginStep() {
         started = 0

@@ -233,6 +233,9 @@ public struct DistributedConfig: Equatable, Sendable {
     /// core computing, a communication thread or MPI progress cost more than they hid (measured,
     /// benchmarks/RESULTS.md).
     public var overlap: GradientSync.Overlap = .none
+    /// Seconds a rank may go without progress in any phase before the watchdog ends the job;
+    /// 0: no limit (to pause a rank in a debugger).
+    public var timeout = Watchdog.defaultTimeout
 
     public init() {}
 }

@@ -247,6 +247,7 @@ extension DistributedConfig {
         reduction = try m.choice("reduction", reduction, doc: "exact: fixed-point sums, the same bits for any number of ranks; fast: Float sums, a few percent faster")
         bucketMB = try m.double("bucket_mb", bucketMB, .positive, doc: "fast mode: MiB of gradients per all-reduce")
         overlap = try m.choice("overlap", overlap, doc: "fast mode: thread or nonblocking start bucket sums while backward runs; none waits (measured faster when every core computes)")
+        timeout = try m.double("timeout", timeout, .nonNegative, doc: "seconds a rank may make no progress in any phase (a peer stopped, a hung disk) before the job ends with exit code 124, naming the rank, step and phase; 0: no limit. 3 minutes: far above any phase of these models, short enough to free a hung allocation soon")
     }
 }
 

@@ -177,6 +177,7 @@ extension DistributedConfig {
             ("reduction", .string(reduction.rawValue)),
             ("bucket_mb", .double(bucketMB)),
             ("overlap", .string(overlap.rawValue)),
+            ("timeout", .double(timeout)),
         ])
     }
 }

@@ -20,8 +20,8 @@ struct EvalCommand: ParsableCommand {
     var checkpoint = "auto"
 
     func run() throws {
-        try withWorld { world in
-            let trainer = try agreeOnSetup(world) { try Trainer(config: try options.load(), world: world) }
+        try withWorld(watchdog: true) { world in
+            let trainer = try makeTrainer(world, options)
             let reports = try trainer.evaluate(checkpoint: CheckpointRequest(argument: checkpoint))
             guard world.rank == 0 else { return }
             print(TrainingReport.evaluationLines(validation: reports.validation, test: reports.test,

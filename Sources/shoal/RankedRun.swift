@@ -9,23 +9,35 @@ import ShoalComm
 ///   ``agreeOnSetup(_:_:)`` already reported) is said once, by rank 0, and every rank finalizes
 ///   and exits 1: no MPI_Abort banner;
 /// - an error one rank raised alone is said by that rank, naming itself, and MPI_Abort ends the
-///   job, so that no other rank waits forever in a collective.
-func withWorld(threadLevel: ThreadLevel = .serialized, _ body: (any Communicator) throws -> Void) throws {
+///   job, so that no other rank waits forever in a collective;
+/// - with `watchdog`, a ``Watchdog`` bounds every phase by `distributed.timeout` (set it once the
+///   config is read) and names a rank that stops answering.
+func withWorld(watchdog: Bool = false, _ body: (any Communicator) throws -> Void) throws {
+    // SHOAL_WATCHDOG=0 runs without it, as before it existed: for the benchmark of its cost.
+    let watchdog = watchdog && ProcessInfo.processInfo.environment["SHOAL_WATCHDOG"] != "0"
     let world: any Communicator
     do {
-        world = try World.start(threadLevel: threadLevel)
+        // The watchdog's heartbeats go from its own thread while the main thread may be in a collective.
+        world = try World.start(threadLevel: watchdog ? .multiple : .serialized)
     } catch {
         throw CommandError(description: "cannot start MPI: \(error)")
     }
+    // The watchdog's heartbeat channel is opened and closed by every rank alike (collective).
+    var dog: Watchdog?
+    func finalize() throws {
+        try dog?.close()
+        try world.finalize()
+    }
     do {
+        if watchdog { dog = try Watchdog(world: world, signalled: { StopSignal.received }) }
         try body(world)
     } catch let error as AlreadyReported {
         _ = error
-        try? world.finalize()
+        try? finalize()
         throw ExitCode.failure
     } catch let error where isShared(error) {
         if world.rank == 0 { printError("\(error)") }
-        try? world.finalize()
+        try? finalize()
         throw ExitCode.failure
     } catch {
         printError((world.size > 1 ? "rank \(world.rank): " : "") + "\(error)")
@@ -34,7 +46,7 @@ func withWorld(threadLevel: ThreadLevel = .serialized, _ body: (any Communicator
     }
     // Outside the catch above: after MPI_Finalize was attempted, MPI_Abort is no longer valid.
     do {
-        try world.finalize()
+        try finalize()
     } catch {
         if world.rank == 0 { printError("cannot finalize MPI: \(error)") }
         throw ExitCode.failure
@@ -64,6 +76,16 @@ func agreeOnSetup<T>(_ world: any Communicator, _ build: () throws -> T) throws 
         printError((reporter == 0 ? "" : "rank \(reporter): ") + "\(error)")
     }
     throw AlreadyReported()
+}
+
+/// The run's trainer, built on every rank as ``agreeOnSetup(_:_:)`` does, with the watchdog's
+/// timeout set from the config.
+func makeTrainer(_ world: any Communicator, _ options: ConfigOptions) throws -> Trainer {
+    try agreeOnSetup(world) {
+        let config = try options.load()
+        Watchdog.timeout = config.distributed.timeout
+        return try Trainer(config: config, world: world)
+    }
 }
 
 /// A failure whose message has been printed already.

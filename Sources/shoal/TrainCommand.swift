@@ -34,8 +34,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        try withWorld { world in
-            let trainer = try agreeOnSetup(world) { try Trainer(config: try options.load(), world: world) }
+        try withWorld(watchdog: true) { world in
+            let trainer = try makeTrainer(world, options)
             let summary = try trainer.run(resume: resume.map(CheckpointRequest.init(argument:)), allowConfigChange: allowConfigChange,
                                           stopAfter: stopAfter)
             guard world.rank == 0 else { return }

@@ -53,6 +53,20 @@ int shoal_mpi_abort(int code);
 void shoal_mpi_error_string(int code, char *buffer, int length);
 /// The MPI library's version string, e.g. "Open MPI v4.1.4 ...".
 void shoal_mpi_library_version(char *buffer, int length);
+/// The watchdog's side channel: a duplicate of MPI_COMM_WORLD that carries only heartbeats, sent
+/// and received from the watchdog thread (needs MPI_THREAD_MULTIPLE). Opening and closing are
+/// collective: every rank calls them at the same point.
+int shoal_mpi_heartbeat_open(void);
+/// Completes every send in flight first: call it once every rank has received all it was sent.
+int shoal_mpi_heartbeat_close(void);
+/// The largest heartbeat.
+#define SHOAL_HEARTBEAT_BYTES 64
+/// Starts sending a copy of `count` bytes to `destination` on the side channel, unless the
+/// previous send to it is still in flight (a rank that stopped receiving); *sent is 1 if it did.
+int shoal_mpi_heartbeat_send(const void *bytes, size_t count, int destination, int *sent);
+/// Receives one waiting heartbeat of `count` bytes if there is one, from any rank (`source` < 0)
+/// or from `source` (blocking until it arrives); *from is its sender, or -1 when none was waiting.
+int shoal_mpi_heartbeat_receive(void *bytes, size_t count, int source, int *from);
 /// Raw C loop for the benchmark: `iterations` in-place MPI_Allreduce calls of `count` elements
 /// on MPI_COMM_WORLD, bracketed by barriers; `seconds` receives the mean time of one call.
 int shoal_mpi_bench_allreduce(void *buffer, size_t count, shoal_dtype dtype, int iterations, double *seconds);
