@@ -56,14 +56,15 @@ import Testing
                 "\(run.result.combined)")
     }
 
-    /// kill -9 of a random rank at random moments of a step, and inside a checkpoint write: the job
+    /// kill -9 of a random rank at a random moment of a step, inside the reduction (its peer is
+    /// held with SIGSTOP until the victim waits for it), and inside a checkpoint write: the job
     /// ends within 10 s naming the rank and its step; --resume auto on another rank count reaches
     /// the same parameters as an uninterrupted run on 1.
     @Test(arguments: [Case.mlp, Case.gpt])
     func killingARankEndsTheJobNamingItAndAResumeOnAnotherRankCountGivesTheSameBits(_ run: Case) throws {
         let reference = try TrainingRun.launch(run.config, ranks: 1, run.overrides)
         let expected = try #require(reference.parameterHash, "\(reference.result.combined)")
-        for moment in ["in a step", "in a step", "in a checkpoint write"] {
+        for moment in ["in a step", "in the reduction", "in a checkpoint write"] {
             let directory = TrainingRun.makeDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let checkpoints = directory + run.checkpoints
@@ -80,9 +81,15 @@ import Testing
                     usleep(20_000)
                 }
                 if !writing { usleep(UInt32.random(in: 0..<400_000)) }
-                guard let pid = rankProcesses(under: process.processIdentifier, count: 2)[victim] else { return }
+                let ranks = rankProcesses(under: process.processIdentifier, count: 2)
+                guard let pid = ranks[victim], let peer = ranks[1 - victim] else { return }
+                if moment == "in the reduction" {
+                    kill(peer, SIGSTOP)
+                    usleep(300_000)  // the victim finishes its leaves and waits for the peer's sums
+                }
                 kill(pid, SIGKILL)
                 killed.mark()
+                kill(peer, SIGCONT)
             }
             let context = "\(run), rank \(victim) killed \(moment): \(interrupted.result.combined)"
             let seconds = try #require(killed.secondsSince, "\(context)")
