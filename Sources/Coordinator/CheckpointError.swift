@@ -29,6 +29,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     case wrongElementCount(file: String, tensor: String, expected: Int, found: Int)
     /// No checkpoint in the root verified; `refused` says why each candidate was refused.
     case noCheckpoint(root: String, refused: [RefusedCheckpoint])
+    /// `--resume required` found nothing in `root` on `host` (rank 0's node).
+    case requiredCheckpointMissing(root: String, host: String)
     /// The step to write is negative.
     case invalidStep(Int)
     /// A file-system call failed while writing or reading a checkpoint.
@@ -60,6 +62,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
             refused.isEmpty
                 ? "no checkpoint found in \(root)"
                 : "no checkpoint found in \(root) that verifies:\n" + refused.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
+        case .requiredCheckpointMissing(let root, let host):
+            "no checkpoint found in \(root) on \(host), rank 0's node, which reads and writes them; --resume required "
+                + "does not start over (is the directory on a disk rank 0's node sees? --resume auto would start from step 0)"
         case .invalidStep(let step):
             "cannot write a checkpoint for step \(step): the step must be ≥ 0"
         case .fileSystem(let error):

@@ -17,6 +17,17 @@ public func sha256Hex(of bytes: UnsafeRawBufferPointer) -> String {
     hexString(SHA256.hash(data: bytes))
 }
 
+/// The SHA-256 of the concatenation of `parts`, as 64 lowercase hex digits.
+///
+/// ```swift
+/// let dataHash = features.withUnsafeBytes { f in targets.withUnsafeBytes { t in sha256Hex(ofConcatenation: [f, t]) } }
+/// ```
+public func sha256Hex(ofConcatenation parts: [UnsafeRawBufferPointer]) -> String {
+    var hasher = SHA256()
+    for part in parts { hasher.update(bufferPointer: part) }
+    return hexString(hasher.finalize())
+}
+
 /// The SHA-256 of `data` as 64 lowercase hex digits.
 ///
 /// ```swift

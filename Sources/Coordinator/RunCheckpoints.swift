@@ -88,10 +88,11 @@ public final class RunCheckpoints {
 
     private func find(_ request: CheckpointRequest) throws -> Checkpoint? {
         switch request {
-        case .auto:
+        case .auto, .required:
             do {
                 return try CheckpointStore.newest(in: store.root).checkpoint
-            } catch CheckpointError.noCheckpoint(_, let refused) where refused.isEmpty {
+            } catch CheckpointError.noCheckpoint(let root, let refused) where refused.isEmpty {
+                guard request == .auto else { throw CheckpointError.requiredCheckpointMissing(root: root, host: World.hostName) }
                 return nil
             }
         case .path(let path):

@@ -2,12 +2,13 @@ import Foundation
 
 /// A fault one rank injects on purpose, for the tests of the collective fingerprints:
 /// `SHOAL_TEST_FAULT=skip-leaf:RANK:STEP` makes rank RANK skip its first leaf of step STEP
-/// (counted from 1); `count:RANK:STEP` makes it expect one gradient element more. Anything else
+/// (counted from 1); `count:RANK:STEP` makes it expect one gradient element more; `data:RANK:0`
+/// changes one byte of the data it hashes for the start agreement. Anything else
 /// in the variable is ignored: it is not a user setting.
 struct TestFault: Equatable {
     static let variable = "SHOAL_TEST_FAULT"
 
-    enum Kind: String { case skipLeaf = "skip-leaf", count }
+    enum Kind: String { case skipLeaf = "skip-leaf", count, data }
 
     let kind: Kind
     let rank: Int

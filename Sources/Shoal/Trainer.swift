@@ -40,8 +40,8 @@ public final class Trainer {
     let checkpoints: RunCheckpoints
     /// The epoch permutation of training-sample indices, (train.count).
     let permutation: UnsafeMutableBufferPointer<Int32>
-    /// Per step: [loss (fixed point), correct predictions, stop signals, saturated loss sums],
-    /// summed over ranks. The last slot keeps a diverged loss infinite even where the sums of
+    /// Per step: [loss (fixed point), correct predictions, stop signals, saturated loss sums,
+    /// rank 0's checkpoint clock due], summed over ranks. The last slot keeps a diverged loss infinite even where the sums of
     /// several saturated ranks would wrap around.
     let stepCounts: UnsafeMutableBufferPointer<Int64>
     public let progress: ProgressDisplay
@@ -50,6 +50,8 @@ public final class Trainer {
     let fingerprints: FingerprintCheck
     /// A fault this rank injects for a test (``TestFault``); nil in any real run.
     let fault = TestFault.current
+    /// When the last checkpoint was written (or the run started), on this rank's clock.
+    var lastCheckpointTime = 0.0
     /// Steps exact mode computed twice because a gradient outgrew its exponent (the first step included).
     public private(set) var redoneSteps = 0
 
@@ -98,7 +100,7 @@ public final class Trainer {
         checkpoints = RunCheckpoints(world: world, directory: config.checkpointDirectory, keepLast: config.checkpoint.keepLast)
         permutation = .allocate(capacity: plan.sampleCount)
         permutation.initialize(repeating: 0)
-        stepCounts = .allocate(capacity: 4)
+        stepCounts = .allocate(capacity: 5)
         stepCounts.initialize(repeating: 0)
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
                                    totalSteps: totalSteps, stepsPerEpoch: plan.stepsPerEpoch,
@@ -122,6 +124,7 @@ public final class Trainer {
     /// jobs that train in time slices; the config, and so the schedule, stay those of the full run.
     public func run(resume: CheckpointRequest? = nil, allowConfigChange: Bool = false, stopAfter: Int? = nil) throws -> TrainingSummary {
         StopSignal.install()
+        try world.agreeAtStart(on: startFacts())
         try checkpoints.verifyReplicasMatch(model.arena.parameters, step: 0)
         var position = TrainingPosition()
         var stopping = try makeEarlyStopping()
@@ -130,7 +133,8 @@ public final class Trainer {
                 position = state.position
                 stopping.state = state.earlyStopping
             } else {
-                progress.message("no checkpoint in \(config.checkpointDirectory) yet: starting from step 0")
+                progress.message("no checkpoint in \(config.checkpointDirectory) on \(World.hostName) (rank 0's node, which reads "
+                    + "and writes them) yet: starting from step 0; --resume required would stop instead")
             }
         }
         if world.rank == 0 {
@@ -144,6 +148,7 @@ public final class Trainer {
         let firstStep = position.step
         var samples = 0, lastLoss = Double.nan, lastValidation: EvaluationReport?
         var stopReason: String?, lastCheckpoint = -1
+        lastCheckpointTime = world.wallTime()
         training: while position.step < totalSteps && (config.training.steps != nil || position.epoch < config.training.epochs) {
             plan.permutation(epoch: position.epoch, into: permutation)
             var endOfEpoch = false
@@ -183,8 +188,9 @@ public final class Trainer {
                     stopReason = "--stop-after \(stopAfter) reached"
                     break training
                 }
-                if config.checkpoint.every > 0, position.step % config.checkpoint.every == 0 {
+                if (config.checkpoint.every > 0 && position.step % config.checkpoint.every == 0) || result.checkpointDue {
                     try writeCheckpoint(position, stopping: stopping)
+                    lastCheckpointTime = world.wallTime()
                     lastCheckpoint = position.step
                 }
                 if position.step >= totalSteps { break training }
@@ -220,6 +226,8 @@ public final class Trainer {
         var loss: Double
         var correct: Int64
         var stopRequested: Bool
+        /// `checkpoint.every_seconds` have passed since the last checkpoint (on rank 0's clock).
+        var checkpointDue: Bool
     }
 
     /// One global batch: this rank's leaves forward and backward, gradients summed over ranks,
@@ -270,6 +278,9 @@ public final class Trainer {
         stepCounts[1] = correct
         stepCounts[2] = StopSignal.received != 0 ? 1 : 0  // any rank's signal stops every rank after this step
         stepCounts[3] = loss.isSaturated ? 1 : 0
+        // Rank 0's clock alone decides, so that every rank writes at the same step.
+        let seconds = config.checkpoint.everySeconds
+        stepCounts[4] = world.rank == 0 && seconds > 0 && world.wallTime() - lastCheckpointTime >= seconds ? 1 : 0
         try world.allReduce(stepCounts, .sum)
         let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
         guard meanLoss.isFinite, stepCounts[3] == 0 else { throw RunError.nonFinite(step: position.step + 1, what: "the training loss") }
@@ -278,7 +289,7 @@ public final class Trainer {
             _ = clipGlobalNorm(reduction.gradients, maxNorm: Float(maxNorm))
         }
         optimizer.step(parameters: model.arena.parameters, gradients: reduction.gradients, learningRate: Float(currentRate(position.step)))
-        return StepResult(loss: meanLoss, correct: stepCounts[1], stopRequested: stepCounts[2] != 0)
+        return StepResult(loss: meanLoss, correct: stepCounts[1], stopRequested: stepCounts[2] != 0, checkpointDue: stepCounts[4] != 0)
     }
 
     /// Copies leaf `leaf` of the step at `position` into the input buffers; returns its sample

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTensor
 
 /// Chooses the communicator for this process: MPI when `mpirun` started it, otherwise a job of one.
 ///
@@ -28,7 +29,24 @@ public enum World {
     }
 
     /// Starts MPI if a launcher started this process, else returns a single-process communicator.
+    /// Under a launcher, unless `OPENBLAS_NUM_THREADS` is set, each rank takes its node's share of
+    /// the cores it may run on (``blasThreads(environment:cores:)``).
     public static func start(threadLevel: ThreadLevel = .serialized) throws -> any Communicator {
-        isLaunchedByMPI ? try MPICommunicator(threadLevel: threadLevel) : SingleProcessCommunicator()
+        guard isLaunchedByMPI else { return SingleProcessCommunicator() }
+        let world = try MPICommunicator(threadLevel: threadLevel)
+        if let threads = blasThreads(environment: ProcessInfo.processInfo.environment, cores: ProcessInfo.processInfo.activeProcessorCount) {
+            blasThreadCount = threads
+        }
+        return world
+    }
+
+    /// BLAS threads for one rank: nil where `OPENBLAS_NUM_THREADS` decides; else Slurm's
+    /// `SLURM_CPUS_PER_TASK`, or this node's cores divided by the ranks on this node
+    /// (`OMPI_COMM_WORLD_LOCAL_SIZE`): decided on each node, since nodes differ.
+    public static func blasThreads(environment: [String: String], cores: Int) -> Int? {
+        guard environment["OPENBLAS_NUM_THREADS"] == nil else { return nil }
+        if let perTask = environment["SLURM_CPUS_PER_TASK"].flatMap({ Int($0) }), perTask > 0 { return perTask }
+        let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
+        return max(1, cores / max(1, local))
     }
 }

@@ -246,6 +246,8 @@ public struct CheckpointConfig: Equatable, Sendable {
     public var dir: String? = nil
     /// Every this many steps; 0 = only at the end.
     public var every = 0
+    /// Also once this many seconds passed since the last checkpoint; 0 = never.
+    public var everySeconds = 600.0
     public var keepLast = 3
 
     public init() {}

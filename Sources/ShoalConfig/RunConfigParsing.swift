@@ -255,6 +255,7 @@ extension CheckpointConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
         dir = try m.optionalString("dir", dir, doc: "where checkpoints go; null: <logging.dir>/<name>/checkpoints")
         every = try m.int("every", every, .nonNegative, doc: "write a checkpoint every N steps; 0: only at the end (and on SIGTERM/SIGINT)")
+        everySeconds = try m.double("every_seconds", everySeconds, .nonNegative, doc: "also write one once this many seconds passed since the last (rank 0's clock decides for all); 0: never. 10 minutes: a lost node costs at most that, for about 1 s of writing")
         keepLast = try m.int("keep_last", keepLast, .positive, doc: "complete checkpoints kept; older ones are deleted")
     }
 }

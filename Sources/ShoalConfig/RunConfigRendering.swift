@@ -187,6 +187,7 @@ extension CheckpointConfig {
         .mapping([
             ("dir", .optional(dir, ConfigNode.string)),
             ("every", .int(every)),
+            ("every_seconds", .double(everySeconds)),
             ("keep_last", .int(keepLast)),
         ])
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShoalComm
+import ShoalTensor
 
 /// Hidden: checks every collective of the communicator on the ranks it is started with. The
 /// multi-process tests launch it under real mpirun; it prints one `ok` line per rank.
@@ -18,7 +19,7 @@ struct SelfTestCommand: ParsableCommand {
         let sizes = counts.split(separator: ",").compactMap { Int($0) }
         try withWorld { world in
             try CollectiveCheck(world: world).run(counts: sizes)
-            print("rank \(world.rank) of \(world.size): ok")
+            print("rank \(world.rank) of \(world.size): ok, \(blasThreadCount) BLAS thread\(blasThreadCount == 1 ? "" : "s")")
         }
     }
 }

@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: ArgumentHelp("Continue from a checkpoint: 'auto' (the newest complete one in the run's checkpoint directory, or a fresh start if there is none), a checkpoint directory, or a checkpoint root.", valueName: "auto|path"))
+    @Option(help: ArgumentHelp("Continue from a checkpoint: 'auto' (the newest complete one in the run's checkpoint directory on rank 0's node, or a fresh start if there is none), 'required' (the same, but an error if there is none), a checkpoint directory, or a checkpoint root.", valueName: "auto|required|path"))
     var resume: String?
 
     @Flag(help: "Resume even if the config differs from the checkpoint's (the differences are printed).")

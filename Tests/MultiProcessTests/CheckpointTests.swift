@@ -193,3 +193,38 @@ func waitForLines(_ count: Int, in file: String) -> Bool {
     }
     return false
 }
+
+/// Checkpoints for multi-node runs (issue 15): a clock-based interval that every rank follows,
+/// and a resume that refuses to start over.
+@Suite(.serialized) struct CheckpointScheduleTests {
+    @Test func checkpointEverySecondsWritesOnRankZerosClockAtTheSameStepOnEveryRank() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=40", "checkpoint.every_seconds=0.3",
+                                                                               "checkpoint.keep_last=100"], directory: directory)
+        #expect(run.result.status == 0, "\(run.result.combined)")
+        let written = run.result.output.split(separator: "\n").filter { $0.hasPrefix("checkpoint written: step ") }
+        // Steps on this loaded machine take 1–20 ms: a few checkpoints at steps no fixed interval would give.
+        #expect(written.count >= 3, "\(run.result.combined)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/fashion-mlp/checkpoints").filter { $0.hasPrefix("step-") }
+        #expect(names.count == written.count, "\(names) vs \(written)")
+    }
+
+    @Test func resumeRequiredWithNothingToResumeIsAnErrorNamingRankZerosHost() throws {
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], flags: ["--resume", "required"])
+        #expect(run.result.status != 0, "\(run.result.combined)")
+        #expect(run.result.error.contains("cannot resume: no checkpoint found in "), "\(run.result.combined)")
+        #expect(run.result.error.contains("on \(ProcessInfo.processInfo.hostName), rank 0's node"), "\(run.result.combined)")
+        let auto = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], flags: ["--resume", "auto", "--stop-after", "1"])
+        #expect(auto.result.output.contains("yet: starting from step 0; --resume required would stop instead"), "\(auto.result.combined)")
+    }
+
+    @Test func oneRankWithOtherDataStopsBeforeStepOneNamingItsHost() throws {
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], environment: ["SHOAL_TEST_FAULT": "data:1:0"])
+        #expect(run.result.status == 1, "\(run.result.combined)")
+        #expect(run.result.error.contains("the ranks disagree before step 1:"), "\(run.result.combined)")
+        #expect(run.result.error.contains("rank 1 on \(ProcessInfo.processInfo.hostName) differs from rank 0"), "\(run.result.combined)")
+        #expect(run.result.error.contains("in its data: sha256 "), "\(run.result.combined)")
+        #expect(!run.result.output.contains("step 1/"), "no step ran: \(run.result.combined)")
+    }
+}

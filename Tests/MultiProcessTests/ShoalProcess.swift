@@ -42,6 +42,11 @@ struct ShoalProcess {
                     timeout: timeout, environment: environment, whileRunning: whileRunning)
     }
 
+    /// `launch/mpirun ARGS` exactly as given (flags, `--`, program).
+    static func launcher(_ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
+        try execute(root.appendingPathComponent("launch/mpirun").path, arguments, timeout: 120, environment: environment)
+    }
+
     /// One job at a time: the machines have 2 cores, and parallel MPI jobs would only time out.
     private static let gate = NSLock()
 
