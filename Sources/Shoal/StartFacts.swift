@@ -6,13 +6,12 @@ import ShoalTensor
 
 extension Trainer {
     /// What every rank must share before step 1 (see ``ShoalComm/Communicator/agreeAtStart(on:host:)``):
-    /// the config, the build (version and a hash of the executable), the reduction, the BLAS
+    /// the config, the build (version and the executable's build ID), the reduction, the BLAS
     /// build and threads, and a hash of the data this rank loaded (each node reads its own copy).
     func startFacts() -> [(name: String, value: String)] {
-        let executable = (try? sha256Hex(ofFileAt: URL(fileURLWithPath: "/proc/self/exe"))) ?? "unreadable"
         return [
             ("config", config.canonicalHash),
-            ("build", "Shoal \(shoalVersion), executable sha256 \(executable.prefix(16))"),
+            ("build", "Shoal \(shoalVersion), build ID \(executableBuildID ?? "none")"),
             ("reduction", reduction.summary),
             ("BLAS", "\(blasConfiguration), \(blasThreadCount) thread\(blasThreadCount == 1 ? "" : "s")"),
             ("data", "sha256 " + dataHash()),
