@@ -47,6 +47,14 @@ struct ShoalProcess {
         try execute(root.appendingPathComponent("launch/mpirun").path, arguments, timeout: 120, environment: environment)
     }
 
+    /// `launch/testhosts run -n RANKS --per-host P -- shoal ARGS`: mpirun over the test hosts.
+    static func testhosts(ranks: Int, perHost: Int, _ arguments: [String], environment: [String: String?] = [:],
+                          whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
+        try execute(root.appendingPathComponent("launch/testhosts").path,
+                    ["run", "-n", String(ranks), "--per-host", String(perHost), "--", binary] + arguments,
+                    timeout: 300, environment: environment, whileRunning: whileRunning)
+    }
+
     /// One job at a time: the machines have 2 cores, and parallel MPI jobs would only time out.
     private static let gate = NSLock()
 

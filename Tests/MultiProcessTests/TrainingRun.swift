@@ -16,18 +16,23 @@ struct TrainingRun {
     /// Trains `config` on `ranks` processes with the given overrides on top of a small slice.
     /// `blasThreads` per rank (1 by default, so that only the split differs between world sizes;
     /// nil leaves it to launch/mpirun, which gives each rank cores / ranks).
-    /// `environment` sets (or, with nil, removes) variables for this job only.
+    /// `environment` sets (or, with nil, removes) variables for this job only. With `perHost`, the
+    /// ranks run over the test hosts (launch/testhosts), that many on each.
     /// Without `directory` the run writes into a temporary directory that is removed afterwards.
     static func launch(_ config: String, ranks: Int, _ overrides: [String] = [], directory: String? = nil,
-                       flags: [String] = [], blasThreads: Int? = 1, environment: [String: String?] = [:],
+                       flags: [String] = [], blasThreads: Int? = 1, environment: [String: String?] = [:], perHost: Int? = nil,
                        whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> TrainingRun {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shoal-runs-\(UUID().uuidString)").path
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: scratch) } }
         let base = ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.progress=none",
                     "logging.dir=\(directory ?? scratch)"]
         let arguments = ["train", config] + (base + overrides).flatMap { ["--set", $0] } + flags
-        return TrainingRun(result: try ShoalProcess.mpirun(ranks: ranks, arguments, environment: environment.merging(["OPENBLAS_NUM_THREADS": blasThreads.map(String.init)]) { $1 },
-                                                           whileRunning: whileRunning))
+        let variables = environment.merging(["OPENBLAS_NUM_THREADS": blasThreads.map(String.init)]) { $1 }
+        if let perHost {
+            return TrainingRun(result: try ShoalProcess.testhosts(ranks: ranks, perHost: perHost, arguments, environment: variables,
+                                                                  whileRunning: whileRunning))
+        }
+        return TrainingRun(result: try ShoalProcess.mpirun(ranks: ranks, arguments, environment: variables, whileRunning: whileRunning))
     }
 
     /// A fresh directory for a run's logs and checkpoints.
