@@ -34,7 +34,7 @@ final class Attention: Layer {
     ) { context throws(ModelError) in
         [try Attention(place: context.place, heads: try context.int("heads"), bias: try context.bool("bias"),
                        dropout: Float(try context.double("dropout")), inputShape: context.inputShape, seed: context.seed,
-                       maxBatch: context.maxBatch, scratch: context.scratch)]
+                       maxBatch: context.maxBatch, scratch: context.scratch, memory: context.memory)]
     }
 
     let typeName = "Attention"
@@ -59,7 +59,7 @@ final class Attention: Layer {
     private var masked = false  // whether the last forward dropped probabilities
 
     init(place: LayerPlace, heads: Int, bias: Bool, dropout: Float = 0, inputShape: [Int], seed: UInt64 = 0,
-         maxBatch: Int, scratch: SharedScratch) throws(ModelError) {
+         maxBatch: Int, scratch: SharedScratch, memory: ModelMemory) throws(ModelError) {
         guard inputShape.count == 2 else {
             throw place.fail("Attention", "needs a sequence (T, C) input, got \(formatShape(inputShape))")
         }
@@ -74,14 +74,14 @@ final class Attention: Layer {
         hasBias = bias
         self.dropout = dropout
         dropoutKey = place.generator(seed: seed, domain: 0xA77)
-        mask = allocateFloats(dropout > 0 ? maxBatch * heads * T * T : 0)
-        qkv = allocateFloats(maxBatch * T * 3 * C)
-        probabilities = allocateFloats(maxBatch * heads * T * T)
-        headOutputs = allocateFloats(maxBatch * T * C)
+        mask = try memory.floats(dropout > 0 ? [maxBatch, heads, T, T] : [0], for: place, "Attention")
+        qkv = try memory.floats([maxBatch, T, 3, C], for: place, "Attention")
+        probabilities = try memory.floats([maxBatch, heads, T, T], for: place, "Attention")
+        headOutputs = try memory.floats([maxBatch, T, C], for: place, "Attention")
         self.scratch = scratch
-        scratch.reserve("attention.scores", count: T * T)
-        scratch.reserve("attention.dqkv", count: maxBatch * T * 3 * C)
-        scratch.reserve("attention.dheads", count: maxBatch * T * C)
+        scratch.reserve("attention.scores", count: try memory.count([T, T], for: place, "Attention"))
+        scratch.reserve("attention.dqkv", count: try memory.count([maxBatch, T, 3, C], for: place, "Attention"))
+        scratch.reserve("attention.dheads", count: try memory.count([maxBatch, T, C], for: place, "Attention"))
     }
 
     var scratchBytes: Int { [qkv, probabilities, headOutputs, mask].reduce(0) { $0 + $1.count } * 4 }
