@@ -9,7 +9,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     do {
         let config = try RunConfig.parse(yaml: text, file: "fuzz.yaml")
         _ = config.resolvedYAML()
-        _ = try config.makeModel(maxBatch: min(config.training.microBatch, 4))
+        // A small memory limit: a legal but large model only takes time (seconds under ASan).
+        _ = try config.makeModel(maxBatch: min(config.training.microBatch, 4), memoryLimit: 16 << 20)
     } catch is ConfigError {
     } catch {
         // ModelError: typed, thrown by makeModel.

@@ -7,7 +7,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: bytes(data, size), as: UTF8.self)
     do {
         let config = try RunConfig.loadDefault(overrides: [text])
-        _ = try config.makeModel(maxBatch: min(config.training.microBatch, 4))
+        // A small memory limit: a legal but large model only takes time (seconds under ASan).
+        _ = try config.makeModel(maxBatch: min(config.training.microBatch, 4), memoryLimit: 16 << 20)
     } catch is ConfigError {
     } catch {
     }

@@ -63,9 +63,12 @@ public final class Model {
     /// buffers for `maxBatch` samples.
     ///
     /// - Parameter computeInputGradient: keep dL/dinput after `backward()` (see `inputGradient`).
+    /// - Parameter memoryLimit: the most bytes the model's buffers may take; nil: this machine's
+    ///   physical memory.
     /// - Throws: `ModelError` naming the offending layer index when the stack is impossible.
     public init(inputShape: [Int], layers specs: [LayerSpec], loss: LossSpec, initializer: Initializer = .glorotUniform,
-                initializerRules: [InitializerRule] = [], seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false) throws(ModelError) {
+                initializerRules: [InitializerRule] = [], seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false,
+                memoryLimit: Int? = nil) throws(ModelError) {
         guard (1...3).contains(inputShape.count) else {
             throw .invalidInputShape(shape: inputShape, reason: "must be (features), (positions) or (T, features), or (height, width, channels)")
         }
@@ -74,7 +77,7 @@ public final class Model {
             throw .invalidInputShape(shape: inputShape, reason: "extents must be at most \(LayerContext.maximumInteger)")
         }
         guard maxBatch >= 1 else { throw .invalidMaxBatch(maxBatch) }
-        let memory = ModelMemory()
+        let memory = memoryLimit.map { ModelMemory(limit: $0) } ?? ModelMemory()
         guard elementCount(of: [maxBatch] + inputShape) != nil else {
             throw .invalidInputShape(shape: inputShape, reason: "\(maxBatch) samples of it hold more floats than any machine's memory")
         }

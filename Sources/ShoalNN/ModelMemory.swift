@@ -52,7 +52,7 @@ final class ModelMemory {
     /// Why `count` more floats cannot be had, for messages.
     func tooMuch(_ count: Int) -> String {
         "buffers (\(gigabytes(Double(count) * 4))) take the model's memory past \(gigabytes(Double(limit))), "
-            + "this machine's memory; use smaller layers or a smaller training.micro_batch"
+            + (limit == ModelMemory.physical ? "this machine's memory" : "the limit") + "; use smaller layers or a smaller training.micro_batch"
     }
 
     private func gigabytes(_ bytes: Double) -> String {
