@@ -74,14 +74,15 @@ final class Attention: Layer {
         hasBias = bias
         self.dropout = dropout
         dropoutKey = place.generator(seed: seed, domain: 0xA77)
-        mask = try memory.floats(dropout > 0 ? [maxBatch, heads, T, T] : [0], for: place, "Attention")
-        qkv = try memory.floats([maxBatch, T, 3, C], for: place, "Attention")
-        probabilities = try memory.floats([maxBatch, heads, T, T], for: place, "Attention")
-        headOutputs = try memory.floats([maxBatch, T, C], for: place, "Attention")
+        let shared = [try memory.count([T, T], for: place, "Attention"), try memory.count([maxBatch, T, 3, C], for: place, "Attention"),
+                      try memory.count([maxBatch, T, C], for: place, "Attention")]
+        let buffers = try memory.floats([dropout > 0 ? [maxBatch, heads, T, T] : [0], [maxBatch, T, 3, C], [maxBatch, heads, T, T],
+                                         [maxBatch, T, C]], for: place, "Attention")
+        (mask, qkv, probabilities, headOutputs) = (buffers[0], buffers[1], buffers[2], buffers[3])
         self.scratch = scratch
-        scratch.reserve("attention.scores", count: try memory.count([T, T], for: place, "Attention"))
-        scratch.reserve("attention.dqkv", count: try memory.count([maxBatch, T, 3, C], for: place, "Attention"))
-        scratch.reserve("attention.dheads", count: try memory.count([maxBatch, T, C], for: place, "Attention"))
+        scratch.reserve("attention.scores", count: shared[0])
+        scratch.reserve("attention.dqkv", count: shared[1])
+        scratch.reserve("attention.dheads", count: shared[2])
     }
 
     var scratchBytes: Int { [qkv, probabilities, headOutputs, mask].reduce(0) { $0 + $1.count } * 4 }

@@ -58,9 +58,8 @@ final class Conv2D: Layer {
         g = ConvGeometry(inHeight: h, inWidth: w, channels: c, kernel: kernel, stride: stride, same: padding == .same)
         let perSample = try memory.count([g.outHeight, g.outWidth, g.patchSize], for: place, "Conv2D")
         chunk = max(1, min(maxBatch, (1 << 18) / max(perSample, 1)))
-        columns = try memory.floats([chunk, perSample], for: place, "Conv2D")
-        wNHWC = try memory.floats([filters, g.patchSize], for: place, "Conv2D")
-        dwNHWC = try memory.floats([filters, g.patchSize], for: place, "Conv2D")
+        let buffers = try memory.floats([[chunk, perSample], [filters, g.patchSize], [filters, g.patchSize]], for: place, "Conv2D")
+        (columns, wNHWC, dwNHWC) = (buffers[0], buffers[1], buffers[2])
     }
 
     var scratchBytes: Int { (columns.count + wNHWC.count + dwNHWC.count) * 4 }

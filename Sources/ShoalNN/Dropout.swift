@@ -36,7 +36,7 @@ final class Dropout: Layer {
         shape = inputShape
         features = try memory.count(inputShape, for: place, "Dropout")
         key = place.generator(seed: seed, domain: 0xD80)
-        mask = try memory.floats([maxBatch, features], for: place, "Dropout")
+        mask = try memory.floats([[maxBatch, features]], for: place, "Dropout")[0]
     }
 
     var scratchBytes: Int { mask.count * 4 }

@@ -53,12 +53,9 @@ final class LSTM: Layer {
         inputs = inputShape[1]
         self.units = units
         self.returnSequences = returnSequences
-        gates = try memory.floats([maxBatch, T, 4, units], for: place, "LSTM")
-        cells = try memory.floats([maxBatch, T + 1, units], for: place, "LSTM")
-        hidden = try memory.floats([maxBatch, T + 1, units], for: place, "LSTM")
-        dgates = try memory.floats([maxBatch, T, 4, units], for: place, "LSTM")
-        dh = try memory.floats([maxBatch, units], for: place, "LSTM")
-        dc = try memory.floats([maxBatch, units], for: place, "LSTM")
+        let buffers = try memory.floats([[maxBatch, T, 4, units], [maxBatch, T + 1, units], [maxBatch, T + 1, units],
+                                         [maxBatch, T, 4, units], [maxBatch, units], [maxBatch, units]], for: place, "LSTM")
+        (gates, cells, hidden, dgates, dh, dc) = (buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], buffers[5])
     }
 
     deinit {

@@ -39,8 +39,8 @@ final class LayerNorm: Layer {
         rows = inputShape.count == 2 ? inputShape[0] : 1
         self.eps = eps
         hasBias = bias
-        mean = try memory.floats([maxBatch, rows], for: place, "LayerNorm")
-        rstd = try memory.floats([maxBatch, rows], for: place, "LayerNorm")
+        let buffers = try memory.floats([[maxBatch, rows], [maxBatch, rows]], for: place, "LayerNorm")
+        (mean, rstd) = (buffers[0], buffers[1])
     }
 
     var scratchBytes: Int { (mean.count + rstd.count) * 4 }

@@ -12,7 +12,7 @@ import ShoalTensor
 ///
 /// ```swift
 /// let memory = ModelMemory(maxBatch: 64)                 // this machine's physical memory
-/// let gates = try memory.floats([64, T, 4 * units], for: place, "LSTM")
+/// let buffers = try memory.floats([[64, T, 4 * units], [64, units]], for: place, "LSTM")
 /// ```
 final class ModelMemory {
     /// The machine's physical memory in bytes: a model that needs more could only be killed.
@@ -42,11 +42,13 @@ final class ModelMemory {
         bytes = total
     }
 
-    /// A zeroed buffer of product(`factors`) floats, charged first.
-    func floats(_ factors: [Int], for place: LayerPlace, _ layer: String) throws(ModelError) -> UnsafeMutableBufferPointer<Float> {
-        let n = try count(factors, for: place, layer)
-        try charge(n) { place.fail(layer, tooMuch(n)) }
-        return allocateFloats(n)
+    /// Zeroed buffers of product(`factors`) floats each, all charged before any is allocated: a
+    /// layer's init that threw after allocating would leak (its deinit never runs).
+    func floats(_ buffers: [[Int]], for place: LayerPlace, _ layer: String) throws(ModelError) -> [UnsafeMutableBufferPointer<Float>] {
+        var counts: [Int] = []
+        for factors in buffers { counts.append(try count(factors, for: place, layer)) }
+        for n in counts { try charge(n) { place.fail(layer, tooMuch(n)) } }
+        return counts.map(allocateFloats)
     }
 
     /// Why `count` more floats cannot be had, for messages.

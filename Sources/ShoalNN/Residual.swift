@@ -43,15 +43,13 @@ final class Residual: Layer {
         self.inner = inner
         shape = inputShape
         features = try memory.count(inputShape, for: place, "Residual")
-        var outputs: [UnsafeMutableBufferPointer<Float>] = []
-        for layer in inner { outputs.append(try memory.floats([maxBatch] + layer.outputShape, for: place, "Residual")) }
-        self.outputs = outputs
+        var gradientCounts: [Int] = []
+        for layer in inner.dropLast() { gradientCounts.append(try memory.count([maxBatch] + layer.outputShape, for: place, "Residual")) }
+        outputs = try memory.floats(inner.map { [maxBatch] + $0.outputShape }, for: place, "Residual")
         self.scratch = scratch
         let depth = place.name.split(separator: ".").count
         gradientKeys = ["residual.\(depth).0", "residual.\(depth).1"]
-        for (i, layer) in inner.dropLast().enumerated() {
-            scratch.reserve(gradientKeys[i % 2], count: try memory.count([maxBatch] + layer.outputShape, for: place, "Residual"))
-        }
+        for (i, count) in gradientCounts.enumerated() { scratch.reserve(gradientKeys[i % 2], count: count) }
     }
 
     var scratchBytes: Int { outputs.reduce(0) { $0 + $1.count } * 4 + inner.reduce(0) { $0 + $1.scratchBytes } }

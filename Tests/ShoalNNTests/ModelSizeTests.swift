@@ -44,3 +44,21 @@ import ShoalNN
         #expect(e?.contains("LSTM") == true, "\(String(describing: e))")
     }
 }
+
+/// Fuzzing finding (scripts/fuzz.sh config, LeakSanitizer): configs/char-gpt.yaml under a 16 MiB
+/// limit made Attention throw after allocating some of its buffers, which leaked. Every layer now
+/// charges all its buffers before allocating any; under ASan this case reports no leak.
+@Suite struct ModelSizeFuzzFindings {
+    @Test func anAttentionRefusedForMemoryAllocatesNothing() {
+        let layers = [LayerSpec(kind: "embedding", arguments: ["vocab": .int(113), "width": .int(128)]),
+                      LayerSpec(kind: "positional_embedding"),
+                      LayerSpec(kind: "attention", arguments: ["heads": .int(4)])]
+        do {
+            _ = try Model(inputShape: [128], layers: layers, loss: .meanSquaredError, seed: 1, maxBatch: 4, memoryLimit: 600_000)
+            Issue.record("built within 600 kB")
+        } catch {
+            #expect(error.description.hasPrefix("layer 2 (Attention): buffers ("), "\(error)")
+            #expect(error.description.contains("past 0.6 MB") || error.description.contains("the limit"), "\(error)")
+        }
+    }
+}
