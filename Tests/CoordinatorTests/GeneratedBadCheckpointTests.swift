@@ -1,15 +1,15 @@
 import Coordinator
 import Foundation
+import ShoalTensor
 import Testing
 
-/// A 64-bit LCG (Knuth's MMIX constants): a fixed seed gives the same cases on every machine.
-struct LCG {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return state >> 11
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+/// Draws one number after another from a Philox key: a fixed seed gives the same cases on
+/// every machine.
+struct Draws {
+    let key: Philox
+    var counter: UInt64 = 0
+    mutating func next() -> UInt64 { counter += 1; return key.next64(at: counter) }
+    mutating func below(_ n: Int) -> Int { counter += 1; return Int(key.uniformInt(below: UInt64(max(n, 1)), at: counter)) }
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
 
@@ -20,7 +20,7 @@ struct GeneratedBadCheckpointTests {
     static let files = [CheckpointStore.modelFile, CheckpointStore.optimizerFile, CheckpointStore.stateFile]
 
     /// Corrupts one file of `directory`; returns what it did.
-    static func corrupt(_ directory: URL, _ rng: inout LCG) throws -> String {
+    static func corrupt(_ directory: URL, _ rng: inout Draws) throws -> String {
         let name = rng.pick(files)
         let url = directory.appendingPathComponent(name)
         var bytes = Array(try Data(contentsOf: url))
@@ -76,7 +76,7 @@ struct GeneratedBadCheckpointTests {
         defer { removeTemporaryDirectory(root) }
         let store = CheckpointStore(root: root.appendingPathComponent("good"))
         let good = try store.write(model: sampleModel(step: 3), optimizer: sampleOptimizer(step: 3), state: sampleState(step: 3))
-        var rng = LCG(state: 14)
+        var rng = Draws(key: Philox(seed: 14))
         var outcomes = (errors: 0, loads: 0)
         for n in 0..<200 {
             let directory = root.appendingPathComponent("case-\(n)")
