@@ -238,7 +238,7 @@ struct CheckpointBoundsTests {
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let state = directory.appendingPathComponent(CheckpointStore.stateFile)
         #expect(truncate(state.path, off_t(CheckpointStore.maximumStateBytes + 1)) == 0)  // sparse: no disk used
-        #expect(errorMessage { try CheckpointStore.load(path: directory) }
+        #expect(errorMessage { _ = try CheckpointStore.load(path: directory) }
                 == "\(state.path): cannot read the checkpoint state: it is larger than 67108864 bytes (64 MiB), more than any checkpoint state holds")
     }
 
@@ -253,11 +253,11 @@ struct CheckpointBoundsTests {
         decoded.files["notes"] = String(repeating: "0", count: 64)
         try JSONEncoder().encode(decoded).write(to: state)
         #expect(mkfifo(directory.appendingPathComponent("notes").path, 0o600) == 0)
-        #expect(errorMessage { try CheckpointStore.load(path: directory) }
+        #expect(errorMessage { _ = try CheckpointStore.load(path: directory) }
                 == "\(state.path): cannot read the checkpoint state: it lists notes, which is not a regular file")
         try FileManager.default.removeItem(at: state)
         #expect(mkfifo(state.path, 0o600) == 0)
-        #expect(errorMessage { try CheckpointStore.load(path: directory) }
+        #expect(errorMessage { _ = try CheckpointStore.load(path: directory) }
                 == "\(state.path): cannot read the checkpoint state: it is not a regular file")
     }
 }
