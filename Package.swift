@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData"]),
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalOptim"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor"]),
         .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),
         .testTarget(name: "CommandTests", dependencies: ["shoal", "ShoalComm"]),
         // Launch the built `shoal` binary under real mpirun with several processes.

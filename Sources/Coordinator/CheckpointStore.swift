@@ -47,6 +47,9 @@ public struct CheckpointStore: Sendable {
     public static let optimizerFile = "optimizer.safetensors"
     public static let stateFile = "state.json"
     public static let latestFile = "latest"
+    /// The largest state.json read (64 MiB); a real one holds the config and, at most, a
+    /// standardizer's two floats per feature and a vocabulary, far less.
+    public static let maximumStateBytes = 64 << 20
     /// Environment variable: milliseconds to sleep between writing the files and the rename,
     /// so a test can kill the writer mid-checkpoint.
     public static let delayVariable = "SHOAL_TEST_CHECKPOINT_DELAY_MS"
@@ -235,9 +238,19 @@ public struct CheckpointStore: Sendable {
         guard FileManager.default.fileExists(atPath: stateURL.path) else {
             throw CheckpointError.missingStateFile(directory: path.path)
         }
+        if let reason = notARegularFile(stateURL) { throw CheckpointError.unreadableState(file: stateURL.path, reason: "it is \(reason)") }
         let state: CheckpointState
         do {
-            state = try JSONDecoder().decode(CheckpointState.self, from: try Data(contentsOf: stateURL))
+            let handle = try FileHandle(forReadingFrom: stateURL)
+            defer { try? handle.close() }
+            let data = try handle.read(upToCount: maximumStateBytes + 1) ?? Data()
+            guard data.count <= maximumStateBytes else {
+                throw CheckpointError.unreadableState(
+                    file: stateURL.path, reason: "it is larger than \(maximumStateBytes) bytes (64 MiB), more than any checkpoint state holds")
+            }
+            state = try JSONDecoder().decode(CheckpointState.self, from: data)
+        } catch let error as CheckpointError {
+            throw error
         } catch {
             throw CheckpointError.unreadableState(file: stateURL.path, reason: "\(error)")
         }
@@ -255,6 +268,10 @@ public struct CheckpointStore: Sendable {
             let file = path.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: file.path) else {
                 throw CheckpointError.missingFile(directory: path.path, name: name)
+            }
+            // Hashing a FIFO would wait for a writer forever.
+            if let reason = notARegularFile(file) {
+                throw CheckpointError.unreadableState(file: stateURL.path, reason: "it lists \(name), which is \(reason)")
             }
             if name.hasSuffix(".safetensors") {
                 // Structural checks first: they say "truncated" or "bad header" precisely.
@@ -297,4 +314,11 @@ public struct CheckpointStore: Sendable {
         }
         throw CheckpointError.noCheckpoint(root: root.path, refused: refused)
     }
+}
+
+/// Why `url` is not a regular file ("not a regular file", "unreadable: …"), or nil if it is one.
+private func notARegularFile(_ url: URL) -> String? {
+    var info = stat()
+    guard stat(url.path, &info) == 0 else { return "unreadable: " + String(cString: strerror(errno)) }
+    return (info.st_mode & S_IFMT) == S_IFREG ? nil : "not a regular file"
 }

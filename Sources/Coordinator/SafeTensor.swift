@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTensor
 
 /// One named tensor as stored in a safetensors file: dtype, shape and raw little-endian bytes.
 ///
@@ -43,16 +44,7 @@ public struct SafeTensor: Sendable, Equatable {
     /// `nil` if a dimension is negative or the product overflows `Int`.
     public var elementCount: Int? { SafeTensor.elementCount(of: shape) }
 
-    static func elementCount(of shape: [Int]) -> Int? {
-        var count = 1
-        for dimension in shape {
-            guard dimension >= 0 else { return nil }
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            if overflow { return nil }
-            count = product
-        }
-        return count
-    }
+    static func elementCount(of shape: [Int]) -> Int? { ShoalTensor.elementCount(of: shape) }
 
     /// Copies the elements into `destination`, which must have exactly `elementCount` elements
     /// of the tensor's dtype.

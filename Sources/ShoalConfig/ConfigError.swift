@@ -28,6 +28,8 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         case missingKey
         /// A `--set` argument that is malformed or does not lead to a key.
         case badOverride
+        /// The text exceeds a bound of ``ConfigLimits``: file size, or nodes once aliases expand.
+        case tooLarge
     }
 
     public let kind: Kind

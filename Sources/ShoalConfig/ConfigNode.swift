@@ -54,7 +54,11 @@ struct ConfigNode: Equatable {
     }
 
     /// Parses YAML text; an empty document is an empty mapping.
+    ///
+    /// - Throws: ``ConfigError`` for a syntax error, or a text beyond ``ConfigLimits``.
     static func parse(yaml: String, file: String) throws -> ConfigNode {
+        // Before Yams: composing is linear, but hashing an aliased key and converting are not.
+        try ConfigLimits.check(yaml: yaml, file: file)
         let root: Yams.Node?
         do {
             root = try Yams.compose(yaml: yaml)

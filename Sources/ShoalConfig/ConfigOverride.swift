@@ -42,6 +42,8 @@ struct ConfigOverride {
         var parsed: ConfigNode
         do {
             parsed = valueText.trimmingWhitespace.isEmpty ? ConfigNode.null : try ConfigNode.parse(yaml: valueText, file: file)
+        } catch let error as ConfigError where error.kind == .tooLarge {
+            throw ConfigError(kind: .tooLarge, file: "", line: nil, keyPath: keyText, reason: error.reason, override: text)
         } catch let error as ConfigError {
             // The value's own text is at fault, not the config file.
             throw ConfigError(kind: .badOverride, file: "", line: nil, keyPath: keyText, reason: "the value is not valid YAML: \(error.reason)",

@@ -55,6 +55,11 @@ public enum ConfigReference {
         prints every key resolved. `--set key.path=value` overrides any key, e.g.
         `--set model.layers[1].dense.units=64`.
 
+        Bounds, so that no config makes `shoal` hang: a config file holds at most \(ConfigLimits.maximumFileBytes)
+        bytes (1 MiB); with its aliases (`*name`) expanded, a document (a file or a `--set` value) holds
+        at most \(ConfigLimits.maximumNodes) scalars, lists and mappings; mapping keys are plain names; nesting
+        stops at 1000 levels. A config beyond one is refused with the bound it broke.
+
         """
         // Sections in reading order, the top-level keys first.
         let all = keys

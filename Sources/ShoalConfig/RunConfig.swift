@@ -124,10 +124,11 @@ public struct ModelConfig: Equatable, Sendable {
 }
 
 extension RunConfig {
-    /// The model this config describes, its buffers planned for `maxBatch` samples.
-    public func makeModel(maxBatch: Int) throws(ModelError) -> Model {
+    /// The model this config describes, its buffers planned for `maxBatch` samples and refused
+    /// beyond `memoryLimit` bytes (nil: this machine's memory).
+    public func makeModel(maxBatch: Int, memoryLimit: Int? = nil) throws(ModelError) -> Model {
         try Model(inputShape: model.input, layers: model.layers, loss: loss, initializer: model.initializer,
-                  initializerRules: model.initializerRules, seed: seed, maxBatch: maxBatch)
+                  initializerRules: model.initializerRules, seed: seed, maxBatch: maxBatch, memoryLimit: memoryLimit)
     }
 }
 

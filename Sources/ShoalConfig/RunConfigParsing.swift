@@ -12,9 +12,14 @@ extension RunConfig {
     ///   the YAML tree before validation; the value is read as a YAML scalar or flow collection.
     /// - Throws: ``ConfigError`` naming the file, line, key path and reason.
     public static func load(path: String, overrides: [String] = []) throws -> RunConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(kind: .unreadable, file: path, line: nil, keyPath: "", reason: "cannot read the file (missing or no permission)")
-        }
+        // At most one byte past the bound is read: /dev/zero or a data file given by mistake
+        // is refused at once instead of read whole.
+        let unreadable = ConfigError(kind: .unreadable, file: path, line: nil, keyPath: "", reason: "cannot read the file (missing or no permission)")
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw unreadable }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.read(upToCount: ConfigLimits.maximumFileBytes + 1) ?? Data() } catch { throw unreadable }
+        guard data.count <= ConfigLimits.maximumFileBytes else { throw ConfigLimits.tooLargeFile(path) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(kind: .unreadable, file: path, line: nil, keyPath: "", reason: "not UTF-8 text")
         }

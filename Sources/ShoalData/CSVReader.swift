@@ -42,6 +42,7 @@ public enum CSVReader {
     public static func read(
         path: String, target: CSVTarget, header: Bool = true, delimiter: Character = ",", targets rule: TargetRule = .any
     ) throws -> Dataset {
+        if let error = notARegularFile(path) { throw error }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError.unreadable(file: path, reason: "cannot open (missing file or no permission)")
         }

@@ -1,3 +1,5 @@
+import ShoalTensor
+
 /// Samples held in memory as two flat arrays: features and targets, sample-major.
 ///
 /// A sample `i` occupies `features[i*featureCount ..< (i+1)*featureCount]` (in the layout of
@@ -40,9 +42,11 @@ public struct Dataset: Sendable, Equatable {
     public init(featureShape: [Int], features: [Float], targets: [Float], targetWidth: Int = 1, classCount: Int? = nil)
         throws
     {
-        let perSample = featureShape.reduce(1, *)
         guard !featureShape.isEmpty, featureShape.allSatisfy({ $0 > 0 }), targetWidth > 0 else {
             throw DataError.invalidArgument("feature shape \(featureShape) and target width \(targetWidth) must be positive")
+        }
+        guard let perSample = elementCount(of: featureShape) else {
+            throw DataError.invalidArgument("feature shape \(featureShape) has more elements than memory can address")
         }
         guard features.count % perSample == 0, targets.count % targetWidth == 0,
             features.count / perSample == targets.count / targetWidth

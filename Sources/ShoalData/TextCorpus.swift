@@ -48,6 +48,7 @@ public struct TextCorpus: Sendable {
         }
         var scalars: [Unicode.Scalar] = []
         for file in files {
+            if let error = notARegularFile(file) { throw error }
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw .unreadable(file: file, reason: "cannot read the file")
             }

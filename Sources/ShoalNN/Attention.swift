@@ -34,7 +34,7 @@ final class Attention: Layer {
     ) { context throws(ModelError) in
         [try Attention(place: context.place, heads: try context.int("heads"), bias: try context.bool("bias"),
                        dropout: Float(try context.double("dropout")), inputShape: context.inputShape, seed: context.seed,
-                       maxBatch: context.maxBatch, scratch: context.scratch)]
+                       maxBatch: context.maxBatch, scratch: context.scratch, memory: context.memory)]
     }
 
     let typeName = "Attention"
@@ -59,7 +59,7 @@ final class Attention: Layer {
     private var masked = false  // whether the last forward dropped probabilities
 
     init(place: LayerPlace, heads: Int, bias: Bool, dropout: Float = 0, inputShape: [Int], seed: UInt64 = 0,
-         maxBatch: Int, scratch: SharedScratch) throws(ModelError) {
+         maxBatch: Int, scratch: SharedScratch, memory: ModelMemory) throws(ModelError) {
         guard inputShape.count == 2 else {
             throw place.fail("Attention", "needs a sequence (T, C) input, got \(formatShape(inputShape))")
         }
@@ -74,14 +74,15 @@ final class Attention: Layer {
         hasBias = bias
         self.dropout = dropout
         dropoutKey = place.generator(seed: seed, domain: 0xA77)
-        mask = allocateFloats(dropout > 0 ? maxBatch * heads * T * T : 0)
-        qkv = allocateFloats(maxBatch * T * 3 * C)
-        probabilities = allocateFloats(maxBatch * heads * T * T)
-        headOutputs = allocateFloats(maxBatch * T * C)
+        let shared = [try memory.count([T, T], for: place, "Attention"), try memory.count([maxBatch, T, 3, C], for: place, "Attention"),
+                      try memory.count([maxBatch, T, C], for: place, "Attention")]
+        let buffers = try memory.floats([dropout > 0 ? [maxBatch, heads, T, T] : [0], [maxBatch, T, 3, C], [maxBatch, heads, T, T],
+                                         [maxBatch, T, C]], for: place, "Attention")
+        (mask, qkv, probabilities, headOutputs) = (buffers[0], buffers[1], buffers[2], buffers[3])
         self.scratch = scratch
-        scratch.reserve("attention.scores", count: T * T)
-        scratch.reserve("attention.dqkv", count: maxBatch * T * 3 * C)
-        scratch.reserve("attention.dheads", count: maxBatch * T * C)
+        scratch.reserve("attention.scores", count: shared[0])
+        scratch.reserve("attention.dqkv", count: shared[1])
+        scratch.reserve("attention.dheads", count: shared[2])
     }
 
     var scratchBytes: Int { [qkv, probabilities, headOutputs, mask].reduce(0) { $0 + $1.count } * 4 }

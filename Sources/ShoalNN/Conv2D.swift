@@ -25,7 +25,7 @@ final class Conv2D: Layer {
         guard let padding = Padding(rawValue: paddingName) else { throw context.fail("unknown padding '\(paddingName)'") }
         let conv = try Conv2D(place: context.place, filters: try context.int("filters"), kernel: try context.int("kernel"),
                               stride: try context.int("stride"), padding: padding, inputShape: context.inputShape,
-                              maxBatch: context.maxBatch)
+                              maxBatch: context.maxBatch, memory: context.memory)
         return [conv] + (try context.activation("activation").map { [ActivationLayer($0, inputShape: conv.outputShape)] } ?? [])
     }
 
@@ -41,7 +41,7 @@ final class Conv2D: Layer {
     private var weight: BoundParameter!
     private var bias: BoundParameter!
 
-    init(place: LayerPlace, filters: Int, kernel: Int, stride: Int, padding: Padding, inputShape: [Int], maxBatch: Int) throws(ModelError) {
+    init(place: LayerPlace, filters: Int, kernel: Int, stride: Int, padding: Padding, inputShape: [Int], maxBatch: Int, memory: ModelMemory) throws(ModelError) {
         func fail(_ reason: String) -> ModelError { place.fail("Conv2D", reason) }
         guard inputShape.count == 3 else {
             throw fail("needs a (height, width, channels) input, got \(formatShape(inputShape))"
@@ -56,11 +56,10 @@ final class Conv2D: Layer {
         }
         self.place = place; self.filters = filters
         g = ConvGeometry(inHeight: h, inWidth: w, channels: c, kernel: kernel, stride: stride, same: padding == .same)
-        let perSample = g.outHeight * g.outWidth * g.patchSize
+        let perSample = try memory.count([g.outHeight, g.outWidth, g.patchSize], for: place, "Conv2D")
         chunk = max(1, min(maxBatch, (1 << 18) / max(perSample, 1)))
-        columns = allocateFloats(chunk * perSample)
-        wNHWC = allocateFloats(filters * g.patchSize)
-        dwNHWC = allocateFloats(filters * g.patchSize)
+        let buffers = try memory.floats([[chunk, perSample], [filters, g.patchSize], [filters, g.patchSize]], for: place, "Conv2D")
+        (columns, wNHWC, dwNHWC) = (buffers[0], buffers[1], buffers[2])
     }
 
     var scratchBytes: Int { (columns.count + wNHWC.count + dwNHWC.count) * 4 }

@@ -16,7 +16,7 @@ final class Dropout: Layer {
         example: "dropout: {rate: 0.25}"
     ) { context throws(ModelError) in
         [try Dropout(place: context.place, rate: try context.double("rate"), inputShape: context.inputShape, seed: context.seed,
-                     maxBatch: context.maxBatch)]
+                     maxBatch: context.maxBatch, memory: context.memory)]
     }
 
     let typeName = "Dropout"
@@ -28,15 +28,15 @@ final class Dropout: Layer {
     private let mask: UnsafeMutableBufferPointer<Float>
     private var masked = false  // whether the last forward applied the mask
 
-    init(place: LayerPlace, rate: Double, inputShape: [Int], seed: UInt64, maxBatch: Int) throws(ModelError) {
+    init(place: LayerPlace, rate: Double, inputShape: [Int], seed: UInt64, maxBatch: Int, memory: ModelMemory) throws(ModelError) {
         guard rate >= 0 && rate < 1 else {
             throw place.fail("Dropout", "rate must be in [0, 1), got \(rate)")
         }
         self.rate = Float(rate)
         shape = inputShape
-        features = inputShape.reduce(1, *)
+        features = try memory.count(inputShape, for: place, "Dropout")
         key = place.generator(seed: seed, domain: 0xD80)
-        mask = allocateFloats(maxBatch * features)
+        mask = try memory.floats([[maxBatch, features]], for: place, "Dropout")[0]
     }
 
     var scratchBytes: Int { mask.count * 4 }

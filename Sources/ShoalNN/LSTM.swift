@@ -27,7 +27,7 @@ final class LSTM: Layer {
         example: "lstm: {units: 64, return_sequences: true}"
     ) { context throws(ModelError) in
         [try LSTM(place: context.place, units: try context.int("units"), returnSequences: try context.bool("return_sequences"),
-                  inputShape: context.inputShape, maxBatch: context.maxBatch)]
+                  inputShape: context.inputShape, maxBatch: context.maxBatch, memory: context.memory)]
     }
 
     let typeName = "LSTM"
@@ -44,7 +44,7 @@ final class LSTM: Layer {
     private let dh: UnsafeMutableBufferPointer<Float>      // (maxBatch, H)
     private let dc: UnsafeMutableBufferPointer<Float>      // (maxBatch, H)
 
-    init(place: LayerPlace, units: Int, returnSequences: Bool, inputShape: [Int], maxBatch: Int) throws(ModelError) {
+    init(place: LayerPlace, units: Int, returnSequences: Bool, inputShape: [Int], maxBatch: Int, memory: ModelMemory) throws(ModelError) {
         guard inputShape.count == 2 else {
             throw place.fail("LSTM", "needs a sequence (T, inputs) input, got \(formatShape(inputShape))")
         }
@@ -53,12 +53,9 @@ final class LSTM: Layer {
         inputs = inputShape[1]
         self.units = units
         self.returnSequences = returnSequences
-        gates = allocateFloats(maxBatch * T * 4 * units)
-        cells = allocateFloats(maxBatch * (T + 1) * units)
-        hidden = allocateFloats(maxBatch * (T + 1) * units)
-        dgates = allocateFloats(maxBatch * T * 4 * units)
-        dh = allocateFloats(maxBatch * units)
-        dc = allocateFloats(maxBatch * units)
+        let buffers = try memory.floats([[maxBatch, T, 4, units], [maxBatch, T + 1, units], [maxBatch, T + 1, units],
+                                         [maxBatch, T, 4, units], [maxBatch, units], [maxBatch, units]], for: place, "LSTM")
+        (gates, cells, hidden, dgates, dh, dc) = (buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], buffers[5])
     }
 
     deinit {

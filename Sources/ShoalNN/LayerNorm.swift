@@ -14,7 +14,7 @@ final class LayerNorm: Layer {
         example: "layer_norm"
     ) { context throws(ModelError) in
         [try LayerNorm(place: context.place, inputShape: context.inputShape, eps: Float(try context.double("eps")),
-                       bias: try context.bool("bias"), maxBatch: context.maxBatch)]
+                       bias: try context.bool("bias"), maxBatch: context.maxBatch, memory: context.memory)]
     }
 
     let typeName = "LayerNorm"
@@ -29,7 +29,7 @@ final class LayerNorm: Layer {
     private let mean: UnsafeMutableBufferPointer<Float>  // (maxBatch · R)
     private let rstd: UnsafeMutableBufferPointer<Float>  // (maxBatch · R)
 
-    init(place: LayerPlace, inputShape: [Int], eps: Float, bias: Bool, maxBatch: Int) throws(ModelError) {
+    init(place: LayerPlace, inputShape: [Int], eps: Float, bias: Bool, maxBatch: Int, memory: ModelMemory) throws(ModelError) {
         guard inputShape.count == 1 || inputShape.count == 2 else {
             throw place.fail("LayerNorm", "needs a (C) or (T, C) input, got \(formatShape(inputShape))")
         }
@@ -39,8 +39,8 @@ final class LayerNorm: Layer {
         rows = inputShape.count == 2 ? inputShape[0] : 1
         self.eps = eps
         hasBias = bias
-        mean = allocateFloats(maxBatch * rows)
-        rstd = allocateFloats(maxBatch * rows)
+        let buffers = try memory.floats([[maxBatch, rows], [maxBatch, rows]], for: place, "LayerNorm")
+        (mean, rstd) = (buffers[0], buffers[1])
     }
 
     var scratchBytes: Int { (mean.count + rstd.count) * 4 }

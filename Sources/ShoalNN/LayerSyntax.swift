@@ -114,6 +114,8 @@ struct LayerContext {
     let maxBatch: Int
     /// Backward-only buffers the model's layers share (see ``SharedScratch``).
     let scratch: SharedScratch
+    /// Where the layer's own buffers are allocated and counted against the machine's memory.
+    let memory: ModelMemory
     /// Builds `specs` as items 0, 1, ... of the block at `place`, from `inputShape` on.
     let buildBlock: ([LayerSpec], LayerPlace, [Int]) throws(ModelError) -> [any Layer]
 
@@ -144,13 +146,22 @@ struct LayerContext {
 
     func int(_ name: String) throws(ModelError) -> Int {
         guard case .int(let v) = try value(name) else { throw fail("argument '\(name)' must be an integer") }
+        return try bounded(name, v)
+    }
+
+    /// Sizes beyond 2²⁴ would overflow the layers' shape arithmetic long before any machine could
+    /// hold the buffers; a config that writes one has a typo.
+    static let maximumInteger = 1 << 24
+
+    private func bounded(_ name: String, _ v: Int) throws(ModelError) -> Int {
+        guard v <= Self.maximumInteger else { throw fail("argument '\(name)' must be at most \(Self.maximumInteger), got \(v)") }
         return v
     }
 
     func optionalInt(_ name: String) throws(ModelError) -> Int? {
         switch try value(name) {
         case .null: return nil
-        case .int(let v): return v
+        case .int(let v): return try bounded(name, v)
         default: throw fail("argument '\(name)' must be an integer or null")
         }
     }

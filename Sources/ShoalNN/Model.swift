@@ -63,20 +63,30 @@ public final class Model {
     /// buffers for `maxBatch` samples.
     ///
     /// - Parameter computeInputGradient: keep dL/dinput after `backward()` (see `inputGradient`).
+    /// - Parameter memoryLimit: the most bytes the model's buffers may take; nil: this machine's
+    ///   physical memory.
     /// - Throws: `ModelError` naming the offending layer index when the stack is impossible.
     public init(inputShape: [Int], layers specs: [LayerSpec], loss: LossSpec, initializer: Initializer = .glorotUniform,
-                initializerRules: [InitializerRule] = [], seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false) throws(ModelError) {
+                initializerRules: [InitializerRule] = [], seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false,
+                memoryLimit: Int? = nil) throws(ModelError) {
         guard (1...3).contains(inputShape.count) else {
             throw .invalidInputShape(shape: inputShape, reason: "must be (features), (positions) or (T, features), or (height, width, channels)")
         }
         guard inputShape.allSatisfy({ $0 >= 1 }) else { throw .invalidInputShape(shape: inputShape, reason: "extents must be positive") }
+        guard inputShape.allSatisfy({ $0 <= LayerContext.maximumInteger }) else {
+            throw .invalidInputShape(shape: inputShape, reason: "extents must be at most \(LayerContext.maximumInteger)")
+        }
         guard maxBatch >= 1 else { throw .invalidMaxBatch(maxBatch) }
+        let memory = memoryLimit.map { ModelMemory(limit: $0) } ?? ModelMemory()
+        guard elementCount(of: [maxBatch] + inputShape) != nil else {
+            throw .invalidInputShape(shape: inputShape, reason: "\(maxBatch) samples of it hold more floats than any machine's memory")
+        }
 
         var layers: [Layer] = [], specIndex: [Int] = [], shape = inputShape
         let scratch = SharedScratch()
         for (i, spec) in specs.enumerated() {
             for layer in try Model.build([spec], places: [LayerPlace(index: i)], inputShape: shape, seed: seed, maxBatch: maxBatch,
-                                         scratch: scratch) {
+                                         scratch: scratch, memory: memory) {
                 layers.append(layer)
                 specIndex.append(i)
                 shape = layer.outputShape
@@ -118,6 +128,16 @@ public final class Model {
                 } ?? "tie: no tensor \(tied.name) before it; the tensors are \(parameterShapes.map(\.name).joined(separator: ", "))")
             }
         }
+        // Parameters and gradients, the activations and gradients between layers, the shared scratch.
+        // Each count is charged alone: their sum could overflow where the limit cannot.
+        func charge(_ factors: [Int], times: Int, _ what: String) throws(ModelError) {
+            let n = try memory.count(factors, for: LayerPlace(index: 0), what)
+            for _ in 0..<times { try memory.charge(n) { .tooLarge(reason: "the \(what) " + memory.tooMuch(n)) } }
+        }
+        for count in scratch.reservedCounts { try charge([count], times: 1, "shared backward buffers") }
+        for p in parameterShapes { try charge(p.shape, times: 2, "parameters and gradients") }
+        for shape in [inputShape] + layers.map(\.outputShape) { try charge([maxBatch] + shape, times: 3, "activations and their gradients") }
+        let counts = [inputShape.reduce(1, *)] + layers.map { $0.outputShape.reduce(1, *) }
         arena = ParameterArena(executionOrder: parameterShapes.map { ($0.name, $0.shape) })
         scratch.allocate()
         self.scratch = scratch
@@ -157,7 +177,6 @@ public final class Model {
         }
         needsInputGradient = needs
 
-        let counts = [inputCount] + layers.map { $0.outputShape.reduce(1, *) }
         activations = counts.map { allocateFloats(maxBatch * $0) }
         // Layer i's backward reads gradient i + 1 and writes gradient i: the gradients between
         // layers alternate between two buffers. The loss's (last) and the input's (first) are own.
@@ -175,7 +194,7 @@ public final class Model {
     /// Builds `specs` at `places` from `inputShape` on: each spec through its kind's syntax, with
     /// its defaults filled in; a block's build function comes back here for its own layers.
     static func build(_ specs: [LayerSpec], places: [LayerPlace], inputShape: [Int], seed: UInt64,
-                      maxBatch: Int, scratch: SharedScratch) throws(ModelError) -> [any Layer] {
+                      maxBatch: Int, scratch: SharedScratch, memory: ModelMemory) throws(ModelError) -> [any Layer] {
         var layers: [any Layer] = [], shape = inputShape
         for (spec, place) in zip(specs, places) {
             guard let syntax = LayerRegistry.syntax(named: spec.kind) else {
@@ -187,14 +206,16 @@ public final class Model {
             }
             let context = LayerContext(
                 spec: LayerSpec(kind: spec.kind, arguments: arguments), syntax: syntax, place: place, inputShape: shape,
-                seed: seed, maxBatch: maxBatch, scratch: scratch,
+                seed: seed, maxBatch: maxBatch, scratch: scratch, memory: memory,
                 buildBlock: { (inner: [LayerSpec], at: LayerPlace, from: [Int]) throws(ModelError) -> [any Layer] in
                     try Model.build(inner, places: inner.indices.map(at.child), inputShape: from, seed: seed, maxBatch: maxBatch,
-                                    scratch: scratch)
+                                    scratch: scratch, memory: memory)
                 })
             for layer in try syntax.build(context) {
                 layers.append(layer)
                 shape = layer.outputShape
+                // The next layer multiplies extents of this shape: they must stay countable.
+                _ = try memory.count([maxBatch] + shape, for: place, spec.kind)
             }
         }
         return layers

@@ -15,6 +15,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case incompatibleLoss(loss: LossSpec, outputShape: [Int], reason: String)
     /// `maxBatch` must be at least 1.
     case invalidMaxBatch(Int)
+    /// The model's buffers would need more memory than this machine has, or than any could.
+    case tooLarge(reason: String)
     /// An initializer rule whose pattern matches no weight: most likely a typo.
     case unmatchedInitializerRule(match: String, tensors: [String])
 
@@ -28,6 +30,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "loss \(loss.rawValue) on output \(formatShape(shape)): \(reason)"
         case let .invalidMaxBatch(n):
             return "maxBatch must be at least 1, got \(n)"
+        case let .tooLarge(reason):
+            return "the model is too large: \(reason)"
         case let .unmatchedInitializerRule(match, tensors):
             return "init rule '\(match)' matches no initialized tensor; they are \(tensors.joined(separator: ", "))"
         }

@@ -15,7 +15,7 @@ final class Residual: Layer {
     ) { context throws(ModelError) in
         let inner = try context.buildBlock(try context.layers("layers"), context.place, context.inputShape)
         return [try Residual(place: context.place, inner: inner, inputShape: context.inputShape, maxBatch: context.maxBatch,
-                             scratch: context.scratch)]
+                             scratch: context.scratch, memory: context.memory)]
     }
 
     let typeName = "Residual"
@@ -33,7 +33,7 @@ final class Residual: Layer {
     private let gradientKeys: [String]
     private var gradients: [UnsafeMutablePointer<Float>] = []  // inner layer i's dL/d output, i < last; set in bind
 
-    init(place: LayerPlace, inner: [any Layer], inputShape: [Int], maxBatch: Int, scratch: SharedScratch) throws(ModelError) {
+    init(place: LayerPlace, inner: [any Layer], inputShape: [Int], maxBatch: Int, scratch: SharedScratch, memory: ModelMemory) throws(ModelError) {
         guard !inner.isEmpty else { throw place.fail("Residual", "needs at least one layer") }
         guard inner.last!.outputShape == inputShape else {
             throw place.fail("Residual", "its layers turn \(formatShape(inputShape)) into \(formatShape(inner.last!.outputShape)); "
@@ -42,14 +42,14 @@ final class Residual: Layer {
         self.place = place
         self.inner = inner
         shape = inputShape
-        features = inputShape.reduce(1, *)
-        outputs = inner.map { allocateFloats(maxBatch * $0.outputShape.reduce(1, *)) }
+        features = try memory.count(inputShape, for: place, "Residual")
+        var gradientCounts: [Int] = []
+        for layer in inner.dropLast() { gradientCounts.append(try memory.count([maxBatch] + layer.outputShape, for: place, "Residual")) }
+        outputs = try memory.floats(inner.map { [maxBatch] + $0.outputShape }, for: place, "Residual")
         self.scratch = scratch
         let depth = place.name.split(separator: ".").count
         gradientKeys = ["residual.\(depth).0", "residual.\(depth).1"]
-        for (i, layer) in inner.dropLast().enumerated() {
-            scratch.reserve(gradientKeys[i % 2], count: maxBatch * layer.outputShape.reduce(1, *))
-        }
+        for (i, count) in gradientCounts.enumerated() { scratch.reserve(gradientKeys[i % 2], count: count) }
     }
 
     var scratchBytes: Int { outputs.reduce(0) { $0 + $1.count } * 4 + inner.reduce(0) { $0 + $1.scratchBytes } }

@@ -15,6 +15,9 @@ final class SharedScratch {
     /// Asks for `count` Floats under `key` (the largest request of a key wins).
     func reserve(_ key: String, count: Int) { reserved[key] = max(reserved[key] ?? 0, count) }
 
+    /// Floats reserved under each key, at its largest request.
+    var reservedCounts: [Int] { Array(reserved.values) }
+
     /// Allocates every key; called once, after the last layer is built.
     func allocate() {
         for (key, count) in reserved where buffers[key] == nil { buffers[key] = allocateFloats(count) }

@@ -6,6 +6,9 @@ import Testing
 @Suite struct PackageManifestTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let toolchain: Set<String> = ["Foundation", "Glibc", "Darwin", "Dispatch", "Testing", "XCTest", "Synchronization"]
+    /// Modules a package builds for its product without making them products: declaring the
+    /// product declares them. (ShoalConfig reads libyaml's events to bound alias expansion.)
+    static let insideProducts: [String: String] = ["CYaml": "Yams"]
 
     /// (target name, its directory, declared dependencies) for every Swift target in Package.swift.
     static func targets() throws -> [(name: String, directory: String, dependencies: Set<String>)] {
@@ -44,7 +47,7 @@ import Testing
         let targets = try Self.targets()
         #expect(targets.count > 15)
         for target in targets {
-            let imported = try Self.imports(in: target.directory)
+            let imported = Set(try Self.imports(in: target.directory).map { Self.insideProducts[$0] ?? $0 })
             // C targets (MPIShim, ShoalKernels) import no Swift modules; their headers are checked by the compiler.
             if imported.isEmpty && target.dependencies.allSatisfy({ $0.hasPrefix("C") }) { continue }
             #expect(imported == target.dependencies, "\(target.name): imports \(imported.sorted()), declares \(target.dependencies.sorted())")

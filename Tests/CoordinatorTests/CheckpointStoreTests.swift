@@ -228,3 +228,36 @@ struct CheckpointStoreTests {
         #expect(inspectReport(path: directory).contains("verification: FAILED: \(model.path): SHA-256 mismatch"))
     }
 }
+
+@Suite("Checkpoint loading bounds what it reads")
+struct CheckpointBoundsTests {
+    @Test("a state.json above 64 MiB is refused without being read whole")
+    func hugeState() throws {
+        let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
+        let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
+        let state = directory.appendingPathComponent(CheckpointStore.stateFile)
+        #expect(truncate(state.path, off_t(CheckpointStore.maximumStateBytes + 1)) == 0)  // sparse: no disk used
+        #expect(errorMessage { _ = try CheckpointStore.load(path: directory) }
+                == "\(state.path): cannot read the checkpoint state: it is larger than 67108864 bytes (64 MiB), more than any checkpoint state holds")
+    }
+
+    @Test("a FIFO as state.json or as a listed file is refused, not waited on")
+    func fifo() throws {
+        let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
+        let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
+        let state = directory.appendingPathComponent(CheckpointStore.stateFile)
+        // A state that lists a FIFO beside the tensor files.
+        var decoded = try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: state))
+        decoded.files["notes"] = String(repeating: "0", count: 64)
+        try JSONEncoder().encode(decoded).write(to: state)
+        #expect(mkfifo(directory.appendingPathComponent("notes").path, 0o600) == 0)
+        #expect(errorMessage { _ = try CheckpointStore.load(path: directory) }
+                == "\(state.path): cannot read the checkpoint state: it lists notes, which is not a regular file")
+        try FileManager.default.removeItem(at: state)
+        #expect(mkfifo(state.path, 0o600) == 0)
+        #expect(errorMessage { _ = try CheckpointStore.load(path: directory) }
+                == "\(state.path): cannot read the checkpoint state: it is not a regular file")
+    }
+}

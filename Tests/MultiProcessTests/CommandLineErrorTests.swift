@@ -51,3 +51,23 @@ import Testing
         #expect(result.error.contains("no checkpoint found in \(directory)/fashion-mlp/checkpoints"), "\(result.combined)")
     }
 }
+
+/// A config that would expand without end is refused by every command that reads one, at once.
+@Suite struct ConfigBoundTests {
+    @Test(arguments: [["config", "show"], ["model", "summary"]])
+    func aBillionLaughsConfigIsRefused(command: [String]) throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let names = "abcdefghi".map(String.init)
+        var lines = [#"a: &a ["x","x","x","x","x","x","x","x","x","x"]"#]
+        for (previous, name) in zip(names, names.dropFirst()) {
+            lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ",") + "]")
+        }
+        let path = directory + "/bomb.yaml"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ShoalProcess.run(command + [path], timeout: 30)
+        #expect(result.status != 0)
+        #expect(result.error.contains("\(path):5: with its aliases (*name) expanded the document holds more than 100000 nodes"),
+                "\(result.combined)")
+    }
+}
