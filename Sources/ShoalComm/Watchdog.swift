@@ -188,11 +188,11 @@ public final class Watchdog: @unchecked Sendable {
         for peer in (silent.isEmpty ? Array(0..<size).filter { $0 != rank } : silent) where channel != nil {
             let m = peers[peer]
             let phase = Phase(rawValue: Int(m.phase)) ?? .setup
-            let last = (m.step > 0 ? "step \(m.step), " : "") + "in \(phase)"
+            let last = (m.step > 0 ? "at step \(m.step), " : "") + "in \(phase)"
             if silent.contains(peer) {
-                lines.append("  rank \(peer): silent for \(seconds(now - heardAt[peer])), last heard at \(last): stopped, hung or dead there")
+                lines.append("  rank \(peer): silent for \(seconds(now - heardAt[peer])), last heard \(last): stopped, hung or dead there")
             } else {
-                lines.append("  rank \(peer): answering, at \(last), no progress for \(seconds(Double(m.idleMilliseconds) / 1000))")
+                lines.append("  rank \(peer): answering, \(last), no progress for \(seconds(Double(m.idleMilliseconds) / 1000))")
             }
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))

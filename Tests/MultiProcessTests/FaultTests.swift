@@ -97,7 +97,9 @@ import Testing
             #expect(seconds < 10, "the job ended \(seconds) s after the kill; \(context)")
             #expect(interrupted.result.combined.contains("process rank \(victim) "), "\(context)")
             #expect(interrupted.result.error.contains("rank \(victim): silent for"), "\(context)")
-            #expect(interrupted.result.error.contains("last heard at step "), "\(context)")
+            // The step: the survivor's (where the job ended). The victim's own last heartbeat may
+            // predate step 1 in a run this short on a loaded machine (seen once in CI-like load).
+            #expect(interrupted.result.error.contains("while waiting at step "), "\(context)")
 
             let resumed = try TrainingRun.launch(run.config, ranks: run.resumeRanks, run.overrides, directory: directory, flags: ["--resume", "auto"])
             #expect(resumed.result.status == 0, "\(resumed.result.combined)")
