@@ -41,7 +41,7 @@ public final class Trainer {
     /// The epoch permutation of training-sample indices, (train.count).
     let permutation: UnsafeMutableBufferPointer<Int32>
     /// Per step: [loss (fixed point), correct predictions, stop signals, saturated loss sums,
-    /// rank 0's checkpoint clock due], summed over ranks. The last slot keeps a diverged loss infinite even where the sums of
+    /// rank 0's checkpoint clock due], summed over ranks. The saturation slot keeps a diverged loss infinite even where the sums of
     /// several saturated ranks would wrap around.
     let stepCounts: UnsafeMutableBufferPointer<Int64>
     public let progress: ProgressDisplay
@@ -259,7 +259,7 @@ public final class Trainer {
                 } else {
                     model.backward()
                 }
-                Watchdog.enter(.reduction, step: position.step + 1)
+                Watchdog.enter(.reduction)
                 reduction.finishLeaf(model.arena.gradients)
                 leavesDone += 1
             }
