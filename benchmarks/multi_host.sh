@@ -32,16 +32,16 @@ printf '| model | reduction | 1 host x 2 | 2 hosts x 1 | hosts / local |\n|---|-
 for model in $models; do
     [[ "$model" == none ]] && continue
     case "$model" in
-        mlp) config=configs/fashion-mlp.yaml steps=300 ;;
-        cnn) config=configs/fashion-cnn.yaml steps=40 ;;
-        char-gpt) config=configs/char-gpt.yaml steps="30 --set schedule.warmup_steps=10" ;;
+        mlp) config=configs/fashion-mlp.yaml steps=300 extra=() ;;
+        cnn) config=configs/fashion-cnn.yaml steps=40 extra=() ;;
+        char-gpt) config=configs/char-gpt.yaml steps=30 extra=(--set schedule.warmup_steps=10) ;;
     esac
     for mode in "fast none" "fast thread" "exact none"; do
         set -- $mode
         : > /tmp/bench-local; : > /tmp/bench-hosts
         for ((i = 0; i < runs; i++)); do
-            train local "$config" "$steps" --set distributed.reduction="$1" --set distributed.overlap="$2" >> /tmp/bench-local
-            train hosts "$config" "$steps" --set distributed.reduction="$1" --set distributed.overlap="$2" >> /tmp/bench-hosts
+            train local "$config" "$steps" "${extra[@]}" --set distributed.reduction="$1" --set distributed.overlap="$2" >> /tmp/bench-local
+            train hosts "$config" "$steps" "${extra[@]}" --set distributed.reduction="$1" --set distributed.overlap="$2" >> /tmp/bench-hosts
         done
         l=$(median < /tmp/bench-local); h=$(median < /tmp/bench-hosts)
         awk -v m="$model" -v r="$mode" -v a="$l" -v b="$h" 'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2f |\n", m, r, a, b, b / a }'

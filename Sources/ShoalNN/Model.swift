@@ -54,7 +54,8 @@ public final class Model {
     private let scratch: SharedScratch
     private var lastBatch = 0
     /// Arena offset below which every gradient is final once layer i's backward has run: the
-    /// parameters of layers i… lie at the front of the arena (reverse execution order).
+    /// start of the first tensor a layer before i still writes (its own, or one it ties to, as
+    /// the LM head's embedding), since parameters lie in reverse execution order.
     private let finishedOffset: [Int]
 
     /// Builds the layers, infers every shape, lays out and initializes the parameters
@@ -166,8 +167,8 @@ public final class Model {
 
         let builtArena = arena
         finishedOffset = layers.indices.map { i in
-            layers[i...].flatMap { $0.parameterShapes.map(\.name) + $0.tiedTensors.map(\.name) }
-                .compactMap { builtArena.entry(named: $0) }.map(\.end).max() ?? 0
+            layers[..<i].flatMap { $0.parameterShapes.map(\.name) + $0.tiedTensors.map(\.name) }
+                .compactMap { builtArena.entry(named: $0) }.map(\.offset).min() ?? builtArena.parameters.count
         }
 
         var needs: [Bool] = [], seenParameters = computeInputGradient

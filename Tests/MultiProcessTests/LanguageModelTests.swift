@@ -52,6 +52,18 @@ import Testing
         #expect(notLM.status != 0 && notLM.error.contains("no such file or directory"), "\(notLM.combined)")
     }
 
+    /// The LM head and the token embedding share one tensor: an overlapped reduction must wait
+    /// for the embedding's backward before it sends that bucket (it once sent it after the
+    /// head's, and the ranks' replicas differed).
+    @Test(arguments: ["thread", "nonblocking"])
+    func anOverlappedReductionOfATiedModelMatchesOneAfterBackward(overlap: String) throws {
+        let settings = ["distributed.reduction=fast", "distributed.bucket_mb=0.004"]
+        let run = try TrainingRun.launch(Self.tinyGPT, ranks: 2, settings + ["distributed.overlap=\(overlap)"])
+        let reference = try TrainingRun.launch(Self.tinyGPT, ranks: 2, settings + ["distributed.overlap=none"])
+        #expect(run.result.status == 0, "\(run.result.combined)")
+        #expect(run.parameterHash != nil && run.parameterHash == reference.parameterHash, "\(run.result.combined)")
+    }
+
     /// A few hundred steps of char-gpt on 2 ranks beat the unigram baseline the run prints.
     @Test func aShortCharGPTRunBeatsTheUnigramBaseline() throws {
         let run = try TrainingRun.launch("configs/char-gpt.yaml", ranks: 2,

@@ -142,6 +142,27 @@ import ShoalTensor
         #expect(u[h..<h + vocab * width].contains { $0 != 0 } && u[e..<e + vocab * width].contains { $0 != 0 })
     }
 
+    @Test func backwardReportsAPrefixFinishedOnlyWhenNoLaterLayerWritesIntoIt() throws {
+        // The overlapped reduction sends a bucket as soon as its prefix is reported: a prefix that
+        // still changes afterwards (the tied embedding, written by the head and again by layer 0)
+        // made the ranks' replicas differ.
+        let T = 6, vocab = 11
+        let model = try Model(inputShape: [T], layers: Self.gpt(vocab: vocab), loss: .softmaxCrossEntropy, seed: 3, maxBatch: 2)
+        let tokens: [Float] = (0..<2 * T).map { Float($0 * 7 % vocab) }, targets: [Float] = (0..<2 * T).map { Float($0 * 5 % vocab) }
+        model.arena.zeroGradients()
+        tokens.withUnsafeBufferPointer { _ = model.forward($0, batch: 2, context: .inference) }
+        _ = targets.withUnsafeBufferPointer { model.loss(targets: $0, gradientScale: 0.5) }
+        var reported: [(offset: Int, prefix: [Float])] = []
+        model.backward { offset in reported.append((offset, Array(model.arena.gradients[..<offset]))) }
+        let final = Array(model.arena.gradients)
+        #expect(reported.last?.offset == final.count)
+        for (i, r) in reported.enumerated() {
+            #expect(i == 0 || r.offset >= reported[i - 1].offset, "finished offsets must not go back")
+            let changed = r.prefix.indices.first { r.prefix[$0] != final[$0] }
+            #expect(changed == nil, "layer \(reported.count - 1 - i) reported \(r.offset) finished; element \(changed ?? 0) changed after")
+        }
+    }
+
     @Test func aTieToAMissingOrMisshapenTensorIsRefused() {
         func error(_ layers: [LayerSpec]) -> String? {
             do { _ = try Model(inputShape: [4], layers: layers, loss: .softmaxCrossEntropy, seed: 1, maxBatch: 1); return nil } catch { return "\(error)" }
