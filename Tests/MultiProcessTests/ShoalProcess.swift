@@ -55,6 +55,12 @@ struct ShoalProcess {
                     timeout: 300, environment: environment, whileRunning: whileRunning)
     }
 
+    /// `launch/testslurm run DIR -- ARGS`: a command against the one-node Slurm in DIR.
+    static func testslurm(_ directory: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
+        try execute(root.appendingPathComponent("launch/testslurm").path, ["run", directory, "--"] + arguments,
+                    timeout: 300, environment: environment)
+    }
+
     /// One job at a time: the machines have 2 cores, and parallel MPI jobs would only time out.
     private static let gate = NSLock()
 

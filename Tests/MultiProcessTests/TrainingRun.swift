@@ -24,15 +24,20 @@ struct TrainingRun {
                        whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> TrainingRun {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shoal-runs-\(UUID().uuidString)").path
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: scratch) } }
-        let base = ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.progress=none",
-                    "logging.dir=\(directory ?? scratch)"]
-        let arguments = ["train", config] + (base + overrides).flatMap { ["--set", $0] } + flags
+        let arguments = ["train", config] + settings(overrides, directory: directory ?? scratch) + flags
         let variables = environment.merging(["OPENBLAS_NUM_THREADS": blasThreads.map(String.init)]) { $1 }
         if let perHost {
             return TrainingRun(result: try ShoalProcess.testhosts(ranks: ranks, perHost: perHost, arguments, environment: variables,
                                                                   whileRunning: whileRunning))
         }
         return TrainingRun(result: try ShoalProcess.mpirun(ranks: ranks, arguments, environment: variables, whileRunning: whileRunning))
+    }
+
+    /// `--set` flags for the small slice every test run trains on, then `overrides`.
+    static func settings(_ overrides: [String], directory: String) -> [String] {
+        let base = ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.progress=none",
+                    "logging.dir=\(directory)"]
+        return (base + overrides).flatMap { ["--set", $0] }
     }
 
     /// A fresh directory for a run's logs and checkpoints.
