@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Coordinator", dependencies: [
             "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Metrics records of a run: Foundation only, so any tool can read them.
+        .target(name: "ShoalMetrics"),
         .target(name: "Shoal", dependencies: [
             "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor"]),
+        .testTarget(name: "ShoalMetricsTests", dependencies: ["ShoalMetrics"]),
         .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),
         .testTarget(name: "CommandTests", dependencies: ["shoal", "ShoalComm"]),
         // Launch the built `shoal` binary under real mpirun with several processes.
