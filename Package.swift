@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Coordinator", dependencies: [
             "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Metrics records of a run: Foundation only, so any tool can read them.
+        // Metrics records and TensorBoard event files: Foundation only, so any tool can read a run.
         .target(name: "ShoalMetrics"),
         .target(name: "Shoal", dependencies: [
             "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN", "ShoalOptim", "ShoalTensor",

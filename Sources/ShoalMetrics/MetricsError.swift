@@ -1,4 +1,4 @@
-/// Why a metrics file could not be read or written.
+/// Why a metrics file or an event file could not be read or written.
 ///
 /// Every case that concerns a file names it, and a bad line names its number, so the message
 /// alone says what to fix:
