@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Coordinator", dependencies: [
             "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Metrics records and TensorBoard event files: Foundation only, so any tool can read a run.
+        // Metrics records, TensorBoard event files and curve plots: Foundation only, so any tool can read a run.
         .target(name: "ShoalMetrics"),
         .target(name: "Shoal", dependencies: [
             "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN", "ShoalOptim", "ShoalTensor",

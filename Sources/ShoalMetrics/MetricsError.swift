@@ -1,4 +1,4 @@
-/// Why a metrics file or an event file could not be read or written.
+/// Why a metrics file, an event file or a plot could not be read or written.
 ///
 /// Every case that concerns a file names it, and a bad line names its number, so the message
 /// alone says what to fix:
@@ -17,6 +17,8 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable, Sendable {
     case malformedLine(path: String, line: Int, reason: String)
     /// A value is named like one of a record's own fields (`kind`, `step`, `epoch`, `wall_time`).
     case reservedName(String)
+    /// The records hold nothing a plot can draw.
+    case nothingToPlot(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable, Sendable {
             "\(path):\(line): not a metrics record: \(reason)"
         case .reservedName(let name):
             "\"\(name)\" is a field of every metrics record and cannot name a value"
+        case .nothingToPlot(let reason):
+            "nothing to plot: \(reason)"
         }
     }
 }
