@@ -35,11 +35,13 @@ let package = Package(
         .target(name: "Coordinator", dependencies: [
             "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Metrics records, TensorBoard event files and curve plots: Foundation only, so any tool can read a run.
+        .target(name: "ShoalMetrics"),
         .target(name: "Shoal", dependencies: [
             "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
         .executableTarget(name: "shoal", dependencies: [
-            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalNN", "ShoalOptim", "ShoalTensor",
+            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor"]),
+        .testTarget(name: "ShoalMetricsTests", dependencies: ["ShoalMetrics"]),
         .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),
         .testTarget(name: "CommandTests", dependencies: ["shoal", "ShoalComm"]),
         // Launch the built `shoal` binary under real mpirun with several processes.

@@ -11,7 +11,13 @@ import Glibc
 import Darwin
 #endif
 
-enum DurableIO {
+/// Durable, atomic file writes: a temporary file beside the target, fsynced, renamed into place,
+/// the directory fsynced. Readers see the old file or the new one, never half of one.
+///
+/// ```swift
+/// try DurableIO.writeFile(at: URL(fileURLWithPath: "runs/a/curves.svg"), data: Data(svg.utf8))
+/// ```
+public enum DurableIO {
     /// Writes the bytes that `produce` hands to its sink into `url`, durably and atomically:
     /// to a temporary file beside it, fsynced, renamed over `url`, then the directory fsynced.
     /// Returns the SHA-256 (lowercase hex) of the bytes written.
@@ -38,9 +44,14 @@ enum DurableIO {
         return hexString(hasher.finalize())
     }
 
-    /// Writes `data` to `url` as ``writeFile(at:_:)`` does.
+    /// Writes `data` to `url` as ``writeFile(at:_:)`` does; throws ``FileSystemError`` naming
+    /// the path that failed.
+    ///
+    /// ```swift
+    /// let sha256 = try DurableIO.writeFile(at: url, data: Data("step-00000040\n".utf8))
+    /// ```
     @discardableResult
-    static func writeFile(at url: URL, data: Data) throws -> String {
+    public static func writeFile(at url: URL, data: Data) throws -> String {
         try writeFile(at: url) { sink in try data.withUnsafeBytes { try sink($0) } }
     }
 

@@ -5,7 +5,7 @@ import Testing
 /// modules its files import (system and toolchain modules aside).
 @Suite struct PackageManifestTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let toolchain: Set<String> = ["Foundation", "Glibc", "Darwin", "Dispatch", "Testing", "XCTest", "Synchronization"]
+    static let toolchain: Set<String> = ["Foundation", "FoundationXML", "Glibc", "Darwin", "Dispatch", "Testing", "XCTest", "Synchronization"]
     /// Modules a package builds for its product without making them products: declaring the
     /// product declares them. (ShoalConfig reads libyaml's events to bound alias expansion.)
     static let insideProducts: [String: String] = ["CYaml": "Yams"]

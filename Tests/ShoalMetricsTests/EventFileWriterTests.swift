@@ -1,0 +1,262 @@
+import Foundation
+import Testing
+@testable import ShoalMetrics
+
+/// A TFRecord and Event reader that shares nothing with the writer: a bitwise CRC-32C, its own
+/// varint and field decoder. If both read the format the same wrong way, the TensorBoard test
+/// below catches it where Python's tensorboard is installed.
+enum IndependentEventReader {
+    enum Failure: Error, Equatable {
+        case truncated(offset: Int)
+        case lengthChecksum(offset: Int)
+        case dataChecksum(offset: Int)
+        case badField(String)
+    }
+
+    /// One bit at a time, as the polynomial defines it.
+    static func crc32c(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (0x82F6_3B78 & (0 &- (crc & 1))) }
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+
+    static func unmask(_ masked: UInt32) -> UInt32 {
+        let rotated = masked &- 0xA282_EAD8
+        return (rotated >> 17) | (rotated << 15)
+    }
+
+    static func littleEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// The data of each record, every CRC checked.
+    static func records(_ file: [UInt8]) throws -> [[UInt8]] {
+        var records: [[UInt8]] = [], offset = 0
+        while offset < file.count {
+            guard offset + 12 <= file.count else { throw Failure.truncated(offset: offset) }
+            let header = file[offset..<offset + 8]
+            let length = Int(littleEndian(header))
+            guard unmask(UInt32(littleEndian(file[offset + 8..<offset + 12]))) == crc32c(header) else {
+                throw Failure.lengthChecksum(offset: offset)
+            }
+            let start = offset + 12, end = start + length
+            guard end + 4 <= file.count else { throw Failure.truncated(offset: offset) }
+            guard unmask(UInt32(littleEndian(file[end..<end + 4]))) == crc32c(file[start..<end]) else {
+                throw Failure.dataChecksum(offset: offset)
+            }
+            records.append(Array(file[start..<end]))
+            offset = end + 4
+        }
+        return records
+    }
+
+    /// A decoded field: a varint, a fixed-width value's bits, or length-delimited bytes.
+    enum Value: Equatable {
+        case varint(UInt64), fixed64(UInt64), fixed32(UInt32), bytes([UInt8])
+    }
+
+    static func fields(_ message: [UInt8]) throws -> [(number: Int, value: Value)] {
+        var fields: [(Int, Value)] = [], index = 0
+        func varint() throws -> UInt64 {
+            var result: UInt64 = 0, shift: UInt64 = 0
+            while true {
+                guard index < message.count, shift < 64 else { throw Failure.badField("varint runs off the end") }
+                let byte = message[index]
+                index += 1
+                result |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return result }
+                shift += 7
+            }
+        }
+        func take(_ count: Int) throws -> ArraySlice<UInt8> {
+            guard count >= 0, index + count <= message.count else { throw Failure.badField("field runs off the end") }
+            defer { index += count }
+            return message[index..<index + count]
+        }
+        while index < message.count {
+            let key = try varint()
+            switch key & 7 {
+            case 0: fields.append((Int(key >> 3), .varint(try varint())))
+            case 1: fields.append((Int(key >> 3), .fixed64(littleEndian(try take(8)))))
+            case 2: fields.append((Int(key >> 3), .bytes(Array(try take(Int(try varint()))))))
+            case 5: fields.append((Int(key >> 3), .fixed32(UInt32(littleEndian(try take(4))))))
+            default: throw Failure.badField("wire type \(key & 7)")
+            }
+        }
+        return fields
+    }
+
+    /// The fields of `tensorflow.Event` that the writer sets.
+    struct Event {
+        var wallTime: Double?
+        var step: Int64?
+        var fileVersion: String?
+        var scalars: [(tag: String, value: Float)] = []
+    }
+
+    static func event(_ data: [UInt8]) throws -> Event {
+        var event = Event()
+        for (number, value) in try fields(data) {
+            switch (number, value) {
+            case (1, .fixed64(let bits)): event.wallTime = Double(bitPattern: bits)
+            case (2, .varint(let raw)): event.step = Int64(bitPattern: raw)
+            case (3, .bytes(let text)): event.fileVersion = String(decoding: text, as: UTF8.self)
+            case (5, .bytes(let summary)):
+                for case (1, .bytes(let entry)) in try fields(summary) {
+                    var tag: String?, simple: Float?
+                    for (field, item) in try fields(entry) {
+                        if field == 1, case .bytes(let text) = item { tag = String(decoding: text, as: UTF8.self) }
+                        if field == 2, case .fixed32(let bits) = item { simple = Float(bitPattern: bits) }
+                    }
+                    guard let tag, let simple else { throw Failure.badField("Summary.Value without tag or simple_value") }
+                    event.scalars.append((tag, simple))
+                }
+            default: throw Failure.badField("unexpected Event field \(number)")
+            }
+        }
+        return event
+    }
+}
+
+/// Event files that TensorBoard reads: TFRecord framing, both CRCs, the version event first,
+/// then one event per addScalars.
+@Suite struct EventFileWriterTests {
+    static let start = 1764651000.75
+    static let steps: [(step: Int, wallTime: Double, scalars: [(tag: String, value: Float)])] = [
+        (10, 1764651001.5, [("train/loss", 2.25), ("train/learning_rate", 0.001)]),
+        (20, 1764651002.5, [("train/loss", 1.5), ("train/learning_rate", 0.0005)]),
+        (20, 1764651003.0, [("validation/loss", 1.75), ("validation/accuracy", 0.625)]),
+        (300, 1764651004.0, [("train/loss", -0.125)]),
+    ]
+
+    /// Writes the steps above into `directory`; returns the file's path.
+    static func writeExample(in directory: String) throws -> String {
+        let writer = try EventFileWriter(directory: directory, host: "testhost", time: start)
+        for entry in steps { try writer.addScalars(entry.scalars, step: entry.step, wallTime: entry.wallTime) }
+        return writer.path
+    }
+
+    @Test func fileIsNamedForTimeAndHost() throws {
+        try withTemporaryDirectory { directory in
+            let path = try Self.writeExample(in: directory)
+            #expect(path == directory + "/events.out.tfevents.1764651000.testhost")
+            #expect(throws: MetricsError.self) { try EventFileWriter(directory: directory, host: "testhost", time: Self.start) }
+        }
+    }
+
+    @Test func independentReaderReadsEveryEvent() throws {
+        try withTemporaryDirectory { directory in
+            let file = try Array(Data(contentsOf: URL(fileURLWithPath: Self.writeExample(in: directory))))
+            let events = try IndependentEventReader.records(file).map(IndependentEventReader.event)
+            try #require(events.count == Self.steps.count + 1)
+            #expect(events[0].fileVersion == "brain.Event:2")
+            #expect(events[0].wallTime == Self.start)
+            #expect(events[0].step == nil && events[0].scalars.isEmpty)
+            for (event, expected) in zip(events.dropFirst(), Self.steps) {
+                #expect(event.wallTime == expected.wallTime)
+                #expect(event.step == Int64(expected.step))
+                #expect(event.fileVersion == nil)
+                #expect(event.scalars.map(\.tag) == expected.scalars.map(\.tag))
+                #expect(event.scalars.map(\.value) == expected.scalars.map(\.value))
+            }
+        }
+    }
+
+    @Test func framingIsLengthThenChecksums() throws {
+        let data: [UInt8] = Array("hello".utf8)
+        let framed = EventFileWriter.record(data)
+        #expect(framed.count == data.count + 16)
+        #expect(Array(framed[0..<8]) == [5, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Array(framed[12..<17]) == data)
+        #expect(try IndependentEventReader.records(framed) == [data])
+    }
+
+    @Test func aFlippedByteIsDetected() throws {
+        try withTemporaryDirectory { directory in
+            let file = try Array(Data(contentsOf: URL(fileURLWithPath: Self.writeExample(in: directory))))
+            let firstLength = Int(IndependentEventReader.littleEndian(file[0..<8]))
+            let second = firstLength + 16
+            var inData = file
+            inData[second + 12 + 3] ^= 0x01
+            #expect(throws: IndependentEventReader.Failure.dataChecksum(offset: second)) { try IndependentEventReader.records(inData) }
+            var inLength = file
+            inLength[second] ^= 0x40
+            #expect(throws: IndependentEventReader.Failure.lengthChecksum(offset: second)) { try IndependentEventReader.records(inLength) }
+            var inChecksum = file
+            inChecksum[file.count - 1] ^= 0x80
+            #expect(throws: IndependentEventReader.Failure.self) { try IndependentEventReader.records(inChecksum) }
+        }
+    }
+
+    @Test func missingDirectoryIsAnErrorWithThePath() {
+        let error = #expect(throws: MetricsError.self) { try EventFileWriter(directory: "/nonexistent/tb", host: "h", time: 1) }
+        #expect(error?.description == "could not open /nonexistent/tb/events.out.tfevents.1.h: No such file or directory")
+    }
+}
+
+/// Python's tensorboard reads the file: the reader TensorBoard itself uses, where installed.
+@Suite struct TensorBoardReadsEventFileTests {
+    /// `python3` on PATH, when it can import tensorboard; otherwise why not.
+    static func python() -> (path: String?, reason: String) {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        guard let python = directories.map({ "\($0)/python3" }).first(where: FileManager.default.isExecutableFile) else {
+            return (nil, "no python3 on PATH")
+        }
+        guard (try? run(python, ["-c", "import tensorboard"]).status) == 0 else {
+            return (nil, "\(python) cannot import tensorboard (pip install tensorboard)")
+        }
+        return (python, "")
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, data)
+    }
+
+    static let script = """
+    import json, sys
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    accumulator = EventAccumulator(sys.argv[1])
+    accumulator.Reload()
+    print(json.dumps({tag: [[e.step, e.value, e.wall_time] for e in accumulator.Scalars(tag)]
+                      for tag in accumulator.Tags()["scalars"]}))
+    """
+
+    @Test func eventAccumulatorReadsTagsStepsAndValues() throws {
+        let (python, reason) = Self.python()
+        guard let python else {
+            print("skipped TensorBoard check: \(reason)")
+            return
+        }
+        try withTemporaryDirectory { directory in
+            _ = try EventFileWriterTests.writeExample(in: directory)
+            let result = try Self.run(python, ["-c", Self.script, directory])
+            try #require(result.status == 0)
+            let scalars = try #require(try JSONSerialization.jsonObject(with: result.output) as? [String: [[Double]]])
+            var expected: [String: [[Double]]] = [:]
+            for entry in EventFileWriterTests.steps {
+                for (tag, value) in entry.scalars { expected[tag, default: []].append([Double(entry.step), Double(value), entry.wallTime]) }
+            }
+            #expect(scalars.keys.sorted() == expected.keys.sorted())
+            for (tag, events) in expected {
+                let read = scalars[tag] ?? []
+                #expect(read.map { $0[0] } == events.map { $0[0] }, "steps of \(tag)")
+                // Compared as float32, what was stored: Foundation's JSON parser can be an ulp off
+                // in the double Python prints.
+                #expect(read.map { Float($0[1]) } == events.map { Float($0[1]) }, "values of \(tag)")
+                #expect(zip(read, events).allSatisfy { abs($0[2] - $1[2]) < 1e-6 }, "wall times of \(tag)")
+            }
+        }
+    }
+}
