@@ -38,7 +38,7 @@ let package = Package(
         // Metrics records, TensorBoard event files and curve plots: Foundation only, so any tool can read a run.
         .target(name: "ShoalMetrics"),
         .target(name: "Shoal", dependencies: [
-            "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalNN", "ShoalOptim", "ShoalTensor",
+            "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
         .executableTarget(name: "shoal", dependencies: [
             "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",

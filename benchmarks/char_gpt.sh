@@ -15,11 +15,12 @@ PY=${PYTHON:-/usr/bin/python3}
 if [[ "${1:-}" == quality ]]; then
     steps="${2:-2000}"
     echo "# char-gpt quality, $steps steps, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $(date -u +%F)"
+    rm -rf /tmp/shoal-quality-runs  # so that the run is version_0
     launch/mpirun -n 2 .build/release/shoal train configs/char-gpt.yaml --set training.steps="$steps" \
         --set logging.progress=none --set logging.dir=/tmp/shoal-quality-runs \
         | sed -n 's/^validation after step \([0-9]*\): loss \([0-9.]*\).*/shoal-eval char-gpt \1 \2/p; s/^== .*/&/p'
     "$PY" benchmarks/char_gpt_torch.py quality char-gpt "$steps" 500
-    launch/mpirun -n 1 .build/release/shoal generate /tmp/shoal-quality-runs/char-gpt/checkpoints --prompt "The " \
+    launch/mpirun -n 1 .build/release/shoal generate /tmp/shoal-quality-runs/char-gpt/version_0/checkpoints --prompt "The " \
         --tokens 300 --temperature 0.8 --top-k 40 --seed 1
     exit 0
 fi

@@ -223,10 +223,11 @@ public struct CheckpointStore: Sendable {
     }
 
     /// The checkpoint in `url` if it is a checkpoint directory, else the newest that verifies in
-    /// `url` as a checkpoint root.
+    /// `url` as a checkpoint root, a run directory (`runs/a/version_2`) or a run name's
+    /// directory (`runs/a`: its newest version).
     public static func load(directoryOrRoot url: URL) throws -> Checkpoint {
         if FileManager.default.fileExists(atPath: url.appendingPathComponent(stateFile).path) { return try load(path: url) }
-        return try newest(in: url).checkpoint
+        return try newest(in: RunDirectory.checkpointRoot(within: url)).checkpoint
     }
 
     /// Verifies the checkpoint in `path` without keeping its tensors; returns its state.

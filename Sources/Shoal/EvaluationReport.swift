@@ -51,16 +51,15 @@ public struct EvaluationReport: Equatable, Sendable {
         return String(format: "loss %.4f", loss)
     }
 
-    /// The same metrics as (name, value) pairs for metrics.jsonl.
-    var metricFields: [(String, MetricsLog.Value)] {
-        var fields: [(String, MetricsLog.Value)] = [("loss", .number(loss))]
+    /// The same metrics as (name, value) pairs for metrics.jsonl and TensorBoard.
+    var metricFields: [(String, Double)] {
+        var fields = [("loss", loss)]
         if let baseline = unigramBaseline {
-            fields += [("bits_per_char", .number(bitsPerCharacter)), ("perplexity", .number(perplexity)),
-                       ("unigram_baseline", .number(baseline))]
+            fields += [("bits_per_char", bitsPerCharacter), ("perplexity", perplexity), ("unigram_baseline", baseline)]
         }
-        if !confusion.isEmpty { fields.append(("accuracy", .number(accuracy))) }
+        if !confusion.isEmpty { fields.append(("accuracy", accuracy)) }
         if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
-            fields += [("mae", .number(mae)), ("rmse", .number(rmse))]
+            fields += [("mae", mae), ("rmse", rmse)]
         }
         return fields
     }

@@ -45,7 +45,12 @@ public final class Trainer {
     /// several saturated ranks would wrap around.
     let stepCounts: UnsafeMutableBufferPointer<Int64>
     public let progress: ProgressDisplay
-    let log: MetricsLog
+    /// Where this run writes (rank 0): the newest version of its name when it continues one, else the next.
+    public let runDirectory: RunDirectory
+    /// Whether `runDirectory` is this run's own new version rather than one it continues.
+    let freshRunDirectory: Bool
+    /// Rank 0's metrics.jsonl and TensorBoard events, opened when the run starts.
+    var log = RunLog()
     /// Trades every rank's expectations of a step's reduction before the sums.
     let fingerprints: FingerprintCheck
     /// A fault this rank injects for a test (``TestFault``); nil in any real run.
@@ -55,9 +60,13 @@ public final class Trainer {
     /// Steps exact mode computed twice because a gradient outgrew its exponent (the first step included).
     public private(set) var redoneSteps = 0
 
-    public init(config: RunConfig, world: any Communicator) throws {
+    /// - Parameter continuing: the run continues its name's newest version (`--resume auto`,
+    ///   evaluation) rather than starting the next one.
+    public init(config: RunConfig, world: any Communicator, continuing: Bool = true) throws {
         self.config = config
         self.world = world
+        runDirectory = RunDirectory.forTraining(in: config.runRoot, continuing: continuing)
+        freshRunDirectory = runDirectory != RunDirectory.newest(in: config.runRoot)
         let m = config.training.microBatch
         do {
             model = try config.makeModel(maxBatch: m)
@@ -97,7 +106,8 @@ public final class Trainer {
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
         fingerprints = FingerprintCheck(world: world)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
-        checkpoints = RunCheckpoints(world: world, directory: config.checkpointDirectory, keepLast: config.checkpoint.keepLast)
+        checkpoints = RunCheckpoints(world: world, directory: config.checkpoint.dir ?? runDirectory.checkpoints,
+                                     keepLast: config.checkpoint.keepLast)
         permutation = .allocate(capacity: plan.sampleCount)
         permutation.initialize(repeating: 0)
         stepCounts = .allocate(capacity: 5)
@@ -105,7 +115,6 @@ public final class Trainer {
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
                                    totalSteps: totalSteps, stepsPerEpoch: plan.stepsPerEpoch,
                                    rate: splits.text == nil ? .samples : .tokens(perSample: config.model.input[0]))
-        log = try MetricsLog(directory: world.rank == 0 ? config.runDirectory : nil)
     }
 
     deinit {
@@ -122,9 +131,18 @@ public final class Trainer {
     ///
     /// `stopAfter` ends the run (with a checkpoint) once that many steps of the run are done, for
     /// jobs that train in time slices; the config, and so the schedule, stay those of the full run.
-    public func run(resume: CheckpointRequest? = nil, allowConfigChange: Bool = false, stopAfter: Int? = nil) throws -> TrainingSummary {
+    ///
+    /// `timeline` records every rank's phases and writes their merged Chrome trace to the run
+    /// directory's `timeline.json` at the end.
+    public func run(resume: CheckpointRequest? = nil, allowConfigChange: Bool = false, stopAfter: Int? = nil,
+                    timeline: Bool = false) throws -> TrainingSummary {
         StopSignal.install()
         try world.agreeAtStart(on: startFacts())
+        if timeline {
+            Timeline.recorder = Timeline()
+            try Timeline.recorder?.align(world)
+        }
+        defer { Timeline.recorder = nil }
         try checkpoints.verifyReplicasMatch(model.arena.parameters, step: 0)
         var position = TrainingPosition()
         var stopping = try makeEarlyStopping()
@@ -133,9 +151,13 @@ public final class Trainer {
                 position = state.position
                 stopping.state = state.earlyStopping
             } else {
-                progress.message("no checkpoint in \(config.checkpointDirectory) on \(World.hostName) (rank 0's node, which reads "
+                progress.message("no checkpoint in \(checkpoints.store.root.path) on \(World.hostName) (rank 0's node, which reads "
                     + "and writes them) yet: starting from step 0; --resume required would stop instead")
             }
+        }
+        try world.onRankZero("cannot write the run directory \(runDirectory.path): ") {
+            log = try RunLog(directory: runDirectory, resolvedConfig: config.resolvedYAML(), fresh: freshRunDirectory && resume == nil,
+                             report: { [progress] in progress.message($0) })
         }
         if world.rank == 0 {
             let data = splits.text.map { "\($0.windows.tokens.count) training characters (\($0.vocabulary.count) distinct, "
@@ -149,37 +171,48 @@ public final class Trainer {
         var samples = 0, lastLoss = Double.nan, lastValidation: EvaluationReport?
         var stopReason: String?, lastCheckpoint = -1
         lastCheckpointTime = world.wallTime()
+        // Running sums since the last training record, and over the epoch for its line.
+        var sinceLog = RunningMeans(start: start), epochMeans = RunningMeans(start: start)
         training: while position.step < totalSteps && (config.training.steps != nil || position.epoch < config.training.epochs) {
             plan.permutation(epoch: position.epoch, into: permutation)
             var endOfEpoch = false
             while !endOfEpoch {
-                let result = try trainStep(position)
+                let logNow = (position.step + 1) % config.logging.every == 0
+                let result = try trainStep(position, measureNorm: logNow)
                 let batch = plan.batchSize(step: position.stepInEpoch)
                 samples += batch
                 lastLoss = result.loss
+                sinceLog.add(result, batch: batch)
+                epochMeans.add(result, batch: batch)
                 let now = world.wallTime()
                 progress.update(step: position.step, epoch: position.epoch, loss: result.loss,
                                 samplesPerSecond: Double(samples) / (now - start), elapsed: now - start, now: now,
                                 firstStep: firstStep)
-                // About ten lines an epoch: formatting a line allocates, and most steps must not.
-                if (position.step + 1) % max(1, plan.stepsPerEpoch / 10) == 0 {
-                    var fields: [(String, MetricsLog.Value)] = [("kind", .text("train")), ("step", .int(position.step + 1)),
-                                                                ("epoch", .int(position.epoch + 1)), ("loss", .number(result.loss))]
-                    if classCount > 0 { fields.append(("accuracy", .number(Double(result.correct) / Double(batch)))) }
-                    fields.append(("lr", .number(currentRate(position.step))))
-                    log.record(fields)
+                // Every logging.every steps: formatting a record allocates, and most steps must not.
+                if logNow {
+                    log.record("train", step: position.step + 1, epoch: position.epoch + 1,
+                               trainingValues(sinceLog, now: now, learningRate: currentRate(position.step), gradientNorm: result.gradientNorm))
+                    sinceLog = RunningMeans(start: now)
                 }
                 endOfEpoch = position.advance(in: plan)
                 if case .stop(let reason) = stopping.observe(trainingLoss: result.loss) { stopReason = "\(reason)"; break training }
                 let evalEvery = config.training.evalEvery
                 let evaluateNow = evalEvery > 0 ? position.step % evalEvery == 0 : endOfEpoch
+                var validation: EvaluationReport?
                 if evaluateNow, splits.validation.count > 0 {
                     let report = try evaluate(splits.validation)
                     lastValidation = report
-                    log.record([("kind", .text("validation")), ("step", .int(position.step))] + report.metricFields)
+                    validation = report
+                    log.record("validation", step: position.step, epoch: position.epoch + (endOfEpoch ? 0 : 1), report.metricFields)
                     progress.message("validation after step \(position.step): \(report.line)")
-                    if case .stop(let reason) = stopping.observe(validation: report.loss) { stopReason = "\(reason)"; break training }
                 }
+                if endOfEpoch {
+                    let now = world.wallTime()
+                    progress.message(epochLine(epoch: position.epoch, epochMeans, validation: validation, now: now))
+                    log.record("epoch", step: position.step, epoch: position.epoch, epochValues(epochMeans, validation: validation, now: now))
+                    epochMeans = RunningMeans(start: now)
+                }
+                if let validation, case .stop(let reason) = stopping.observe(validation: validation.loss) { stopReason = "\(reason)"; break training }
                 if result.stopRequested {
                     stopReason = StopSignal.received != 0 ? "\(StopSignal.name(StopSignal.received)) received" : "a stop signal reached another rank"
                     break training
@@ -203,7 +236,14 @@ public final class Trainer {
         }
         if lastCheckpoint != position.step { try writeCheckpoint(position, stopping: stopping) }
         let test = try evaluate(splits.test)
-        log.record([("kind", .text("test")), ("step", .int(position.step))] + test.metricFields)
+        log.record("test", step: position.step, test.metricFields)
+        if let recorder = Timeline.recorder {
+            let trace = try recorder.merged(world, host: World.hostName)
+            try world.onRankZero("timeline not written: ") {
+                if let trace { try DurableIO.writeFile(at: URL(fileURLWithPath: runDirectory.timeline), data: trace) }
+            }
+            progress.message("timeline written: \(runDirectory.timeline) (open it in https://ui.perfetto.dev or chrome://tracing)")
+        }
         return TrainingSummary(steps: position.step, samples: samples, seconds: seconds, finalTrainingLoss: lastLoss,
                                validation: lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason)
     }
@@ -228,11 +268,14 @@ public final class Trainer {
         var stopRequested: Bool
         /// `checkpoint.every_seconds` have passed since the last checkpoint (on rank 0's clock).
         var checkpointDue: Bool
+        /// The global norm of the summed gradients before clipping; NaN where not measured.
+        var gradientNorm: Double
     }
 
     /// One global batch: this rank's leaves forward and backward, gradients summed over ranks,
     /// then the same optimizer step on every rank.
-    func trainStep(_ position: TrainingPosition) throws -> StepResult {
+    /// `measureNorm`: find the gradients' global norm for the log even without clipping.
+    func trainStep(_ position: TrainingPosition, measureNorm: Bool = false) throws -> StepResult {
         let step = position.stepInEpoch, batchSize = plan.batchSize(step: step), leafCount = plan.leafCount(step: step)
         let scale = 1 / Float(batchSize)
         var loss = FixedPointSum(), correct: Int64 = 0
@@ -285,11 +328,15 @@ public final class Trainer {
         let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
         guard meanLoss.isFinite, stepCounts[3] == 0 else { throw RunError.nonFinite(step: position.step + 1, what: "the training loss") }
         Watchdog.enter(.optimizer)
+        var norm = Double.nan
         if let maxNorm = config.optimizer.clipNorm {
-            _ = clipGlobalNorm(reduction.gradients, maxNorm: Float(maxNorm))
+            norm = Double(clipGlobalNorm(reduction.gradients, maxNorm: Float(maxNorm)))
+        } else if measureNorm {
+            norm = globalNorm(reduction.gradients)
         }
         optimizer.step(parameters: model.arena.parameters, gradients: reduction.gradients, learningRate: Float(currentRate(position.step)))
-        return StepResult(loss: meanLoss, correct: stepCounts[1], stopRequested: stepCounts[2] != 0, checkpointDue: stepCounts[4] != 0)
+        return StepResult(loss: meanLoss, correct: stepCounts[1], stopRequested: stepCounts[2] != 0, checkpointDue: stepCounts[4] != 0,
+                          gradientNorm: norm)
     }
 
     /// Copies leaf `leaf` of the step at `position` into the input buffers; returns its sample

@@ -93,7 +93,7 @@ extension Trainer {
     /// Loads a checkpoint (refusing one written for a different model) and evaluates it.
     public func evaluate(checkpoint request: CheckpointRequest) throws -> (validation: EvaluationReport?, test: EvaluationReport) {
         guard try restore(request, allowConfigChange: true, purpose: .evaluate) != nil else {
-            throw CollectiveError(message: "no checkpoint found in \(config.checkpointDirectory)")
+            throw CollectiveError(message: "no checkpoint found in \(checkpoints.store.root.path)")
         }
         let validation = splits.validation.count > 0 ? try evaluate(splits.validation) : nil
         return (validation, try evaluate(splits.test))

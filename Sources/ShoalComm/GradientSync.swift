@@ -107,8 +107,10 @@ public final class GradientSync: GradientReduction, @unchecked Sendable {
                 }
             }
         case .none:
-            for bucket in plan.buckets {
+            for (index, bucket) in plan.buckets.enumerated() {
+                Timeline.recorder?.bucket(index, started: true)
                 try world.allReduce(UnsafeMutableBufferPointer(rebasing: gradients[bucket]), .sum)
+                Timeline.recorder?.bucket(index, started: false)
             }
         }
         return .done
@@ -163,7 +165,9 @@ final class ReductionWorker: @unchecked Sendable {
             let index = completed
             condition.unlock()
             do {
+                Timeline.recorder?.bucket(index, started: true)
                 try world.allReduce(UnsafeMutableBufferPointer(rebasing: gradients[plan.buckets[index]]), .sum)
+                Timeline.recorder?.bucket(index, started: false)
             } catch {
                 condition.lock(); failure = error; condition.broadcast(); condition.unlock()
                 return

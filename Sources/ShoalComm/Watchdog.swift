@@ -64,6 +64,7 @@ public final class Watchdog: @unchecked Sendable {
         if let step { stepMark.store(step, ordering: .relaxed) }
         phaseMark.store(phase.rawValue, ordering: .relaxed)
         beats.wrappingAdd(1, ordering: .relaxed)
+        Timeline.recorder?.enter(phase, step: step)
     }
 
     /// Marks progress within the current phase (one batch of an evaluation, one file written).

@@ -243,7 +243,7 @@ public struct DistributedConfig: Equatable, Sendable {
 
 /// When and where checkpoints are written.
 public struct CheckpointConfig: Equatable, Sendable {
-    /// Null means `<logging.dir>/<name>/checkpoints`.
+    /// Null means the run directory's `checkpoints/` (`<logging.dir>/<name>/version_<N>/checkpoints`).
     public var dir: String? = nil
     /// Every this many steps; 0 = only at the end.
     public var every = 0
@@ -261,9 +261,11 @@ public struct LoggingConfig: Equatable, Sendable {
         case auto, plain, none
     }
 
-    /// Runs go to `<dir>/<name>/` (`metrics.jsonl`, checkpoints).
+    /// Runs go to `<dir>/<name>/version_<N>/` (config, metrics, event files, checkpoints).
     public var dir = "runs"
     public var progress: Progress = .auto
+    /// Steps between training-metric records.
+    public var every = 50
 
     public init() {}
 }
@@ -276,8 +278,6 @@ extension RunConfig {
         return data.source == .fashionMNIST && data.path == DataConfig().path ? FashionMNIST.classNames : nil
     }
 
-    /// The run directory, `<logging.dir>/<name>`.
-    public var runDirectory: String { logging.dir + "/" + name }
-    /// `checkpoint.dir`, or `<logging.dir>/<name>/checkpoints` when it is null.
-    public var checkpointDirectory: String { checkpoint.dir ?? runDirectory + "/checkpoints" }
+    /// `<logging.dir>/<name>`: the run's versions, `version_<N>/`, are its subdirectories.
+    public var runRoot: String { logging.dir + "/" + name }
 }

@@ -258,7 +258,7 @@ extension DistributedConfig {
 
 extension CheckpointConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        dir = try m.optionalString("dir", dir, doc: "where checkpoints go; null: <logging.dir>/<name>/checkpoints")
+        dir = try m.optionalString("dir", dir, doc: "where checkpoints go; null: <logging.dir>/<name>/version_<N>/checkpoints")
         every = try m.int("every", every, .nonNegative, doc: "write a checkpoint every N steps; 0: only at the end (and on SIGTERM/SIGINT)")
         everySeconds = try m.double("every_seconds", everySeconds, .nonNegative, doc: "also write one once this many seconds passed since the last (rank 0's clock decides for all); 0: never. 10 minutes: a lost node costs at most that, for about 1 s of writing")
         keepLast = try m.int("keep_last", keepLast, .positive, doc: "complete checkpoints kept; older ones are deleted")
@@ -267,9 +267,10 @@ extension CheckpointConfig {
 
 extension LoggingConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        dir = try m.string("dir", dir, doc: "runs go to <dir>/<name>/ (metrics.jsonl, checkpoints)")
+        dir = try m.string("dir", dir, doc: "runs go to <dir>/<name>/version_<N>/ (config, metrics, event files, checkpoints)")
         if dir.isEmpty { throw m.error("dir", .invalidValue, "must not be empty") }
         progress = try m.choice("progress", progress, doc: "auto: a live line on a terminal, plain lines elsewhere; plain; none: events only")
+        every = try m.int("every", every, .positive, doc: "training metrics (running means since the last) to metrics.jsonl and TensorBoard every N steps, as Lightning's log_every_n_steps")
     }
 }
 

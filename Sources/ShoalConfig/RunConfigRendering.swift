@@ -195,7 +195,7 @@ extension CheckpointConfig {
 
 extension LoggingConfig {
     var node: ConfigNode {
-        .mapping([("dir", .string(dir)), ("progress", .string(progress.rawValue))])
+        .mapping([("dir", .string(dir)), ("progress", .string(progress.rawValue)), ("every", .int(every))])
     }
 }
 

@@ -8,7 +8,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Sample text from a character language model's checkpoint.",
         discussion: """
-        Example: .build/release/shoal generate runs/char-gpt/checkpoints --prompt "The " --tokens 200 --temperature 0.8 --top-k 40 --seed 1
+        Example: .build/release/shoal generate runs/char-gpt/version_0/checkpoints --prompt "The " --tokens 200 --temperature 0.8 --top-k 40 --seed 1
 
         The same seed gives the same text on any machine. Under mpirun only rank 0 samples and prints.
         A prompt character outside the model's vocabulary is an error (the model has no embedding for it).

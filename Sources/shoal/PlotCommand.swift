@@ -8,13 +8,14 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Draw a run's training curves from its metrics.jsonl as an SVG.",
         discussion: """
-        Example: shoal plot runs/fashion-mlp        (writes runs/fashion-mlp/curves.svg)
+        Example: shoal plot runs/fashion-mlp/version_0     (writes runs/fashion-mlp/version_0/curves.svg)
+                 shoal plot runs/fashion-mlp               (the newest version)
 
         The top panel is train and validation loss by step; below it, accuracy where the run logs it, else perplexity. Prints the path written.
         """
     )
 
-    @Argument(help: ArgumentHelp("A run directory holding metrics.jsonl, or the path of a metrics.jsonl.", valueName: "run-dir"))
+    @Argument(help: ArgumentHelp("A run directory holding metrics.jsonl (runs/<name>/version_<N>), a run name's directory (its newest version), or the path of a metrics.jsonl.", valueName: "run-dir"))
     var runDirectory: String
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The SVG to write (default: curves.svg beside metrics.jsonl).", valueName: "file"))
@@ -46,9 +47,12 @@ struct PlotCommand: ParsableCommand {
         }
         let url = URL(fileURLWithPath: argument)
         guard isDirectory.boolValue else { return url }
-        let metrics = url.appendingPathComponent("metrics.jsonl")
+        var metrics = url.appendingPathComponent("metrics.jsonl")
+        if !FileManager.default.fileExists(atPath: metrics.path), let newest = RunDirectory.newest(in: argument) {
+            metrics = URL(fileURLWithPath: newest.metrics)
+        }
         guard FileManager.default.fileExists(atPath: metrics.path) else {
-            throw CommandError(description: "\(argument): no metrics.jsonl in this directory (is it a run directory, runs/<name>?)")
+            throw CommandError(description: "\(argument): no metrics.jsonl in this directory (is it a run directory, runs/<name>/version_<N>?)")
         }
         return metrics
     }

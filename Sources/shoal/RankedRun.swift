@@ -80,11 +80,12 @@ func agreeOnSetup<T>(_ world: any Communicator, _ build: () throws -> T) throws 
 
 /// The run's trainer, built on every rank as ``agreeOnSetup(_:_:)`` does, with the watchdog's
 /// timeout set from the config.
-func makeTrainer(_ world: any Communicator, _ options: ConfigOptions) throws -> Trainer {
+/// `continuing`: the run continues its name's newest version rather than starting the next one.
+func makeTrainer(_ world: any Communicator, _ options: ConfigOptions, continuing: Bool = true) throws -> Trainer {
     try agreeOnSetup(world) {
         let config = try options.load()
         Watchdog.timeout = config.distributed.timeout
-        return try Trainer(config: config, world: world)
+        return try Trainer(config: config, world: world, continuing: continuing)
     }
 }
 

@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
           launch/mpirun -n 4 .build/release/shoal train configs/fashion-cnn.yaml --set training.epochs=2
           launch/mpirun -n 3 .build/release/shoal train configs/fashion-cnn.yaml --resume auto
 
-        Checkpoints go to checkpoint.dir (default runs/<name>/checkpoints) every checkpoint.every steps, at the end, and on SIGTERM or SIGINT (the current step finishes first). Metrics go to <logging.dir>/<name>/metrics.jsonl (default runs/<name>/).
+        Each run gets its own directory, <logging.dir>/<name>/version_<N>/ (default runs/<name>/version_0, _1, ...): the resolved config.yaml, metrics.jsonl, TensorBoard event files (tensorboard --logdir runs) and checkpoints/, written every checkpoint.every steps, at the end, and on SIGTERM or SIGINT (the current step finishes first). --resume auto continues the newest version.
         """
     )
 
@@ -29,15 +29,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop once the run has done this many steps, writing a checkpoint (resume later with --resume auto).", valueName: "steps"))
     var stopAfter: Int?
 
+    @Flag(help: "Record every rank's phases (data, forward, backward, each reduction, optimizer, evaluation, checkpoint) and write them as one Chrome trace, timeline.json in the run directory, for Perfetto.")
+    var timeline = false
+
     func validate() throws {
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1, got \(stopAfter)") }
     }
 
     func run() throws {
         try withWorld(watchdog: true) { world in
-            let trainer = try makeTrainer(world, options)
-            let summary = try trainer.run(resume: resume.map(CheckpointRequest.init(argument:)), allowConfigChange: allowConfigChange,
-                                          stopAfter: stopAfter)
+            let request = resume.map(CheckpointRequest.init(argument:))
+            // auto and required continue the newest version of the run; a fresh run or a given checkpoint starts the next.
+            let trainer = try makeTrainer(world, options, continuing: request == .auto || request == .required)
+            let summary = try trainer.run(resume: request, allowConfigChange: allowConfigChange, stopAfter: stopAfter, timeline: timeline)
             guard world.rank == 0 else { return }
             print(TrainingReport(summary: summary, config: trainer.config, worldSize: world.size).text)
         }

@@ -53,7 +53,7 @@ import Testing
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 1, [], directory: directory, flags: ["--stop-after", "2"])
-        let checkpoint = directory + "/fashion-mlp/checkpoints/step-00000002"
+        let checkpoint = directory + "/fashion-mlp/version_0/checkpoints/step-00000002"
         let model = URL(fileURLWithPath: checkpoint + "/model.safetensors")
         var bytes = try Data(contentsOf: model)
         bytes[bytes.count - 5] ^= 0x01
@@ -70,7 +70,7 @@ import Testing
     @Test func killingRankZeroWhileItWritesLeavesThePreviousCheckpointUsable() throws {
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let checkpoints = directory + "/fashion-mlp/checkpoints"
+        let checkpoints = directory + "/fashion-mlp/version_0/checkpoints"
         // Every write pauses 5 s between writing its files and publishing them.
         setenv("SHOAL_TEST_CHECKPOINT_DELAY_MS", "5000", 1)
         defer { unsetenv("SHOAL_TEST_CHECKPOINT_DELAY_MS") }
@@ -103,7 +103,7 @@ import Testing
     @Test func sigtermFinishesTheStepWritesACheckpointAndResumes() throws {
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let metrics = directory + "/fashion-mlp/metrics.jsonl"
+        let metrics = directory + "/fashion-mlp/version_0/metrics.jsonl"
         // A long run, interrupted once it has logged a few steps. (mpirun itself, given SIGTERM,
         // forwards it to the ranks; the test signals the ranks directly, as a batch system does.)
         let interrupted = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"],
@@ -113,7 +113,7 @@ import Testing
             if waitForLines(5, in: metrics) { for rank in descendants(of: process.processIdentifier).dropFirst() { kill(rank, SIGTERM) } }
         }
         #expect(interrupted.result.output.contains("stopped early: SIGTERM received"), "\(interrupted.result.combined)")
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/fashion-mlp/checkpoints")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/fashion-mlp/version_0/checkpoints")
         #expect(names.contains { $0.hasPrefix("step-") }, "\(names)")
         let resumed = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"], directory: directory,
                                              flags: ["--resume", "auto", "--stop-after", "1"])
@@ -139,7 +139,7 @@ import Testing
                                                environment: ["OPENBLAS_NUM_THREADS": "1"])
         let hash = { (r: ShoalProcess.Result) in r.output.split(separator: "\n").first { $0.hasPrefix("parameter sha256") } }
         let old = try String(contentsOfFile: checkpoint + "/state.json", encoding: .utf8)
-        let new = try String(contentsOfFile: directory + "/straight/tiny-mlp/checkpoints/step-00000010/state.json", encoding: .utf8)
+        let new = try String(contentsOfFile: directory + "/straight/tiny-mlp/version_0/checkpoints/step-00000010/state.json", encoding: .utf8)
         let blas = { (text: String) in text.split(separator: "\n").first { $0.contains("\"blas\"") } }
         if blas(old) == blas(new) {
             #expect(hash(resumed) != nil && hash(resumed) == hash(straight), "\(resumed.output)\n---\n\(straight.output)")
@@ -151,7 +151,7 @@ import Testing
     @Test func ctrlCToTheLauncherStopsTheRanksAsAnInterruptWithACheckpoint() throws {
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let metrics = directory + "/fashion-mlp/metrics.jsonl"
+        let metrics = directory + "/fashion-mlp/version_0/metrics.jsonl"
         let interrupted = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=500"],
                                                  directory: directory) { process in
             if waitForLines(100, in: metrics) { kill(process.processIdentifier, SIGINT) }
@@ -206,7 +206,7 @@ func waitForLines(_ count: Int, in file: String) -> Bool {
         let written = run.result.output.split(separator: "\n").filter { $0.hasPrefix("checkpoint written: step ") }
         // Steps on this loaded machine take 1–20 ms: a few checkpoints at steps no fixed interval would give.
         #expect(written.count >= 3, "\(run.result.combined)")
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/fashion-mlp/checkpoints").filter { $0.hasPrefix("step-") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/fashion-mlp/version_0/checkpoints").filter { $0.hasPrefix("step-") }
         #expect(names.count == written.count, "\(names) vs \(written)")
     }
 

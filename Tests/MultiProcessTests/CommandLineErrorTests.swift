@@ -48,7 +48,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try ShoalProcess.run(["eval", "configs/fashion-mlp.yaml", "--set", "logging.dir=\(directory)"])
         #expect(result.status != 0)
-        #expect(result.error.contains("no checkpoint found in \(directory)/fashion-mlp/checkpoints"), "\(result.combined)")
+        #expect(result.error.contains("no checkpoint found in \(directory)/fashion-mlp/version_0/checkpoints"), "\(result.combined)")
     }
 }
 

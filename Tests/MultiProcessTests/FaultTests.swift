@@ -21,7 +21,7 @@ import Testing
                               every: 50, resumeRanks: 1)
         static let gpt = Case(config: FaultTests.tinyGPT, overrides: ["training.steps=4000", "training.eval_every=0", "checkpoint.every=100"],
                               every: 100, resumeRanks: 3)
-        var checkpoints: String { "/\(description.replacingOccurrences(of: ".yaml", with: ""))/checkpoints" }
+        var checkpoints: String { "/\(description.replacingOccurrences(of: ".yaml", with: ""))/version_0/checkpoints" }
     }
 
     @Test func aStoppedRankEndsTheJobWithinTheTimeoutNamingItAndItsPhase() throws {
@@ -31,7 +31,7 @@ import Testing
         let stopped = Moment()
         let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=1000", "distributed.timeout=3"],
                                          directory: directory) { process in
-            guard waitForLines(3, in: directory + "/fashion-mlp/metrics.jsonl"),
+            guard waitForLines(3, in: directory + "/fashion-mlp/version_0/metrics.jsonl"),
                   let pid = rankProcesses(under: process.processIdentifier, count: 2)[victim] else { return }
             kill(pid, SIGSTOP)
             stopped.mark()

@@ -24,7 +24,7 @@ import Testing
         #expect(resumed.parameterHash == hashes[1], "\(resumed.result.combined)")
 
         // generate: the same text for the same seed, on one process and under mpirun (rank 0 prints)
-        let checkpoints = directory + "/tiny-gpt/checkpoints"
+        let checkpoints = directory + "/tiny-gpt/version_0/checkpoints"
         let arguments = ["generate", checkpoints, "--prompt", "The ", "--tokens", "60", "--temperature", "0.8", "--top-k", "20", "--seed", "5"]
         let once = try ShoalProcess.run(arguments), twice = try ShoalProcess.run(arguments)
         #expect(once.status == 0, "\(once.combined)")

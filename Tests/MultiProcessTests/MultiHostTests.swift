@@ -59,7 +59,7 @@ struct MultiHostTests {
         try withTestHosts {
             let killed = Moment()
             let run = try TrainingRun.launch(Self.mlp, ranks: 2, overrides, directory: directory, perHost: 1) { process in
-                for _ in 0..<1200 where !FileManager.default.fileExists(atPath: directory + "/fashion-mlp/checkpoints/step-00000050") { usleep(20_000) }
+                for _ in 0..<1200 where !FileManager.default.fileExists(atPath: directory + "/fashion-mlp/version_0/checkpoints/step-00000050") { usleep(20_000) }
                 guard let pid = rankProcesses(under: process.processIdentifier, count: 2)[1] else { return }
                 kill(pid, SIGKILL)
                 killed.mark()
@@ -85,7 +85,7 @@ struct MultiHostTests {
             let required = try TrainingRun.launch(Self.mlp, ranks: 2, [], directory: directory, flags: ["--resume", "required"],
                                                   environment: hidden, perHost: 1)
             #expect(required.result.status != 0, "\(required.result.combined)")
-            #expect(required.result.error.contains("no checkpoint found in \(directory)/fashion-mlp/checkpoints on shoal-h1, rank 0's node"),
+            #expect(required.result.error.contains("no checkpoint found in \(directory)/fashion-mlp/version_0/checkpoints on shoal-h1, rank 0's node"),
                     "\(required.result.combined)")
             let auto = try TrainingRun.launch(Self.mlp, ranks: 2, [], directory: directory, flags: ["--resume", "auto", "--stop-after", "1"],
                                               environment: hidden, perHost: 1)

@@ -35,7 +35,7 @@ struct TrainingRun {
 
     /// `--set` flags for the small slice every test run trains on, then `overrides`.
     static func settings(_ overrides: [String], directory: String) -> [String] {
-        let base = ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.progress=none",
+        let base = ["data.limit_train=1200", "data.limit_test=300", "training.epochs=1", "logging.progress=none", "logging.every=1",
                     "logging.dir=\(directory)"]
         return (base + overrides).flatMap { ["--set", $0] }
     }

@@ -1,0 +1,1 @@
+../ShoalMetricsTests/IndependentEventReader.swift
