@@ -14,7 +14,7 @@ import ShoalTensor
 /// is causal, so the padding after the last real character cannot change its logits.
 ///
 /// ```swift
-/// let generator = try TextGenerator(checkpoint: "runs/char-gpt/checkpoints")
+/// let generator = try TextGenerator(checkpoint: "runs/char-gpt/version_0/checkpoints")
 /// let text = try generator.generate(prompt: "The ", count: 200, temperature: 0.8, topK: 40, seed: 1)
 /// ```
 public final class TextGenerator {
@@ -26,34 +26,27 @@ public final class TextGenerator {
     private let window: UnsafeMutableBufferPointer<Float>   // (blockSize) token ids
     private let probabilities: UnsafeMutableBufferPointer<Float>  // (vocabulary)
 
-    /// Loads `path`: a checkpoint directory, or a checkpoint root (its newest checkpoint).
+    /// Loads `path` as ``TrainedModel`` does: a checkpoint directory or root, or a run's directory.
     ///
     /// - Throws: ``GenerationError`` if the checkpoint is not a language model's, or the
     ///   checkpoint's own error if it does not verify.
     public init(checkpoint path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw GenerationError("\(path): no such file or directory") }
-        let checkpoint = try CheckpointStore.load(directoryOrRoot: URL(fileURLWithPath: path))
-        guard let characters = checkpoint.state.vocabulary, let vocabulary = Vocabulary(joined: characters) else {
-            throw GenerationError("\(checkpoint.directory.path): not a language model's checkpoint (it stores no vocabulary); "
+        let trained = try TrainedModel(checkpoint: path)
+        let directory = trained.directory.path, config = trained.config
+        guard let vocabulary = trained.vocabulary else {
+            throw GenerationError("\(directory): not a language model's checkpoint (it stores no vocabulary); "
                 + "generate needs a model trained on data.source: text")
         }
-        let config = try RunConfig.parse(yaml: checkpoint.state.config, file: checkpoint.directory.path + "/state.json")
         guard config.model.input.count == 1 else {
-            throw GenerationError("\(checkpoint.directory.path): the model reads \(config.model.input), not a window of characters")
+            throw GenerationError("\(directory): the model reads \(config.model.input), not a window of characters")
         }
-        model = try config.makeModel(maxBatch: 1)
+        model = trained.model
         guard model.outputShape == [config.model.input[0], vocabulary.count] else {
-            throw GenerationError("\(checkpoint.directory.path): the model outputs \(formatShape(model.outputShape)), "
+            throw GenerationError("\(directory): the model outputs \(formatShape(model.outputShape)), "
                 + "not (block_size, vocabulary) = (\(config.model.input[0]), \(vocabulary.count))")
         }
-        for entry in model.arena.entries {
-            try checkpoint.model.requireTensor(named: entry.name, dtype: .f32, count: entry.count).copy(into: model.arena.parameters(of: entry))
-        }
-        guard RunCheckpoints.hash(model.arena.parameters) == checkpoint.state.parameterHash else {
-            throw GenerationError("\(checkpoint.directory.path): the loaded parameters do not match the checkpoint's parameter hash")
-        }
         self.vocabulary = vocabulary
-        step = checkpoint.state.step
+        step = trained.state.step
         blockSize = config.model.input[0]
         window = .allocate(capacity: blockSize)
         window.initialize(repeating: 0)

@@ -26,7 +26,10 @@ struct PlotCommand: ParsableCommand {
         let directory = metrics.deletingLastPathComponent()
         let plot: CurvePlot
         do {
-            plot = try CurvePlot(records: MetricsFile.read(path: metrics.path), title: directory.lastPathComponent)
+            // runs/<name>/version_<N> is titled "<name>/version_<N>".
+            let last = directory.lastPathComponent
+            let title = last.hasPrefix(RunDirectory.prefix) ? directory.deletingLastPathComponent().lastPathComponent + "/" + last : last
+            plot = try CurvePlot(records: MetricsFile.read(path: metrics.path), title: title)
         } catch let error as MetricsError {
             // A read error names the file itself; "nothing to plot" needs to be told which.
             if case .nothingToPlot = error { throw CommandError(description: "\(metrics.path): \(error)") }

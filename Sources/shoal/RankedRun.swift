@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Shoal
 import ShoalComm
+import ShoalConfig
 
 /// Runs `body` with this process's communicator and ends the job cleanly whatever happens:
 ///
@@ -81,9 +82,11 @@ func agreeOnSetup<T>(_ world: any Communicator, _ build: () throws -> T) throws 
 /// The run's trainer, built on every rank as ``agreeOnSetup(_:_:)`` does, with the watchdog's
 /// timeout set from the config.
 /// `continuing`: the run continues its name's newest version rather than starting the next one.
-func makeTrainer(_ world: any Communicator, _ options: ConfigOptions, continuing: Bool = true) throws -> Trainer {
+/// `config` replaces the config file and overrides of `options` (eval's checkpoint config).
+func makeTrainer(_ world: any Communicator, _ options: ConfigOptions, continuing: Bool = true,
+                 config load: (() throws -> RunConfig)? = nil) throws -> Trainer {
     try agreeOnSetup(world) {
-        let config = try options.load()
+        let config = try load?() ?? options.load()
         Watchdog.timeout = config.distributed.timeout
         return try Trainer(config: config, world: world, continuing: continuing)
     }

@@ -1,0 +1,110 @@
+import Coordinator
+import Foundation
+import ShoalConfig
+import ShoalData
+import ShoalNN
+import ShoalTensor
+
+/// A trained model from its checkpoint alone: the resolved config, the standardization
+/// statistics, the class names and vocabulary all come from the checkpoint's `state.json`, the
+/// tensors from `model.safetensors`. No training data, no optimizer state, no communicator.
+///
+/// ```swift
+/// let trained = try TrainedModel(checkpoint: "runs/fashion-mlp/version_0/checkpoints")
+/// var images = try FashionMNIST.loadImages("t10k-images-idx3-ubyte.gz")
+/// trained.prepare(&images)                          // as training did: / 255, or standardized
+/// let rows = trained.predict(images)                // (count, outputs): probabilities or values
+/// ```
+public final class TrainedModel {
+    public let config: RunConfig
+    public let model: Model
+    public let state: CheckpointState
+    /// The checkpoint directory loaded.
+    public let directory: URL
+    /// A character language model's vocabulary; nil for any other model.
+    public let vocabulary: Vocabulary?
+    /// Names of the classes a classifier's outputs stand for, or nil for numbered ones.
+    public var classNames: [String]? { config.classNames }
+    /// Classes of a classifier's outputs; 0 for a regression.
+    public var classCount: Int { Predictions.classCount(outputWidth: model.outputShape.reduce(1, *), loss: config.loss) }
+
+    /// Loads `path`: a checkpoint directory, a checkpoint root, a run directory or a run name's
+    /// directory (the newest checkpoint of its newest version), and checks its parameter hash.
+    public init(checkpoint path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw PredictionError("\(path): no such file or directory") }
+        let checkpoint = try CheckpointStore.load(directoryOrRoot: URL(fileURLWithPath: path))
+        directory = checkpoint.directory
+        state = checkpoint.state
+        config = try RunConfig.parse(yaml: checkpoint.state.config, file: checkpoint.directory.path + "/state.json")
+        model = try config.makeModel(maxBatch: config.training.microBatch)
+        for entry in model.arena.entries {
+            try checkpoint.model.requireTensor(named: entry.name, dtype: .f32, count: entry.count).copy(into: model.arena.parameters(of: entry))
+        }
+        guard RunCheckpoints.hash(model.arena.parameters) == checkpoint.state.parameterHash else {
+            throw PredictionError("\(checkpoint.directory.path): the loaded parameters do not match the checkpoint's parameter hash")
+        }
+        vocabulary = checkpoint.state.vocabulary.flatMap { Vocabulary(joined: $0) }
+    }
+
+    /// Applies training's preprocessing to raw features: `data.normalize` `scale` divides by 255,
+    /// `standardize` uses the training split's statistics stored in the checkpoint.
+    public func prepare(_ data: inout Dataset) throws {
+        switch config.data.normalize {
+        case .none: break
+        case .scale: data.scale(by: 1 / 255)
+        case .standardize:
+            guard let standardizer = state.standardizer else {
+                throw PredictionError("\(directory.path): data.normalize is standardize but the checkpoint holds no statistics")
+            }
+            standardizer.apply(to: &data)
+        }
+    }
+
+    /// The model's outputs for every sample, `(count, outputs)`: class probabilities (softmax or
+    /// sigmoid, which the loss had folded in) for a classifier, the values for a regression.
+    /// - Throws: ``PredictionError`` when the samples' shape is not the model's input.
+    public func predict(_ data: Dataset) throws -> [[Float]] {
+        guard data.featureCount == config.model.input.reduce(1, *) else {
+            throw PredictionError("the input has \(data.featureCount) features per sample (shape \(formatShape(data.featureShape))); "
+                + "the model reads \(formatShape(config.model.input)) = \(config.model.input.reduce(1, *))")
+        }
+        let width = model.outputShape.reduce(1, *), batch = model.maxBatch
+        var rows: [[Float]] = []
+        rows.reserveCapacity(data.count)
+        var start = 0
+        while start < data.count {
+            let n = min(batch, data.count - start)
+            let output = data.features.withUnsafeBufferPointer { all in
+                model.forward(UnsafeBufferPointer(rebasing: all[start * data.featureCount..<(start + n) * data.featureCount]),
+                              batch: n, context: .inference)
+            }
+            for i in 0..<n { rows.append(probabilities(Array(output[i * width..<(i + 1) * width]))) }
+            start += n
+        }
+        return rows
+    }
+
+    /// The most likely class of one output row (for one sigmoid output: above 0.5).
+    public func label(of row: [Float]) -> Int {
+        row.count == 1 ? (row[0] > 0.5 ? 1 : 0) : row.indices.max { row[$0] < row[$1] } ?? 0
+    }
+
+    private func probabilities(_ logits: [Float]) -> [Float] {
+        switch config.loss {
+        case .softmaxCrossEntropy:
+            let top = logits.max() ?? 0
+            let e = logits.map { exp(Double($0 - top)) }, total = e.reduce(0, +)
+            return e.map { Float($0 / total) }
+        case .binaryCrossEntropy:
+            return logits.map { Float(1 / (1 + exp(-Double($0)))) }
+        case .meanSquaredError:
+            return logits
+        }
+    }
+}
+
+/// Why a checkpoint cannot be used for a prediction; the message names the file or argument.
+public struct PredictionError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

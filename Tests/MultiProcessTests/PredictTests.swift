@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// A trained model used from its checkpoint alone (issue 17): `shoal predict` and `shoal eval
+/// --checkpoint` without a config.
+@Suite(.serialized) struct PredictTests {
+    static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+    static let labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
+
+    /// The test labels, through gzip(1): this target links nothing but Foundation.
+    func testLabels() throws -> [UInt8] {
+        let gzip = Process(), pipe = Pipe()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-dc", Self.labels]
+        gzip.standardOutput = pipe
+        try gzip.run()
+        let bytes = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
+        gzip.waitUntilExit()
+        return Array(bytes.dropFirst(8))
+    }
+
+    @Test func predictOnTheTestSplitGivesTheAccuracyOfEval() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trained = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], directory: directory)
+        #expect(trained.result.status == 0, "\(trained.result.combined)")
+        let run = directory + "/fashion-mlp"
+
+        // eval from the checkpoint alone: its config says 300 test samples, the first of t10k.
+        let eval = try ShoalProcess.run(["eval", "--checkpoint", run + "/version_0/checkpoints"])
+        #expect(eval.status == 0, "\(eval.combined)")
+        let line = try #require(eval.output.split(separator: "\n").first { $0.hasPrefix("test accuracy ") }, "\(eval.combined)")
+        let accuracy = try #require(Double(line.dropFirst("test accuracy ".count)))
+        #expect(line == trained.result.output.split(separator: "\n").first { $0.hasPrefix("test accuracy ") })
+
+        let csv = directory + "/predictions.csv"
+        let predicted = try ShoalProcess.run(["predict", run, Self.images, "-o", csv])
+        #expect(predicted.status == 0, "\(predicted.combined)")
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first?.hasPrefix("index,class,p_T-shirt/top,p_Trouser,") == true, "\(rows.first ?? "")")
+        #expect(rows.count == 10_001)
+        let labels = try testLabels()
+        let classes = rows.dropFirst().prefix(300).map { Int($0.split(separator: ",")[1]) ?? -1 }
+        let correct = zip(classes, labels).filter { $0 == Int($1) }.count
+        #expect(String(format: "%.4f", Double(correct) / 300) == String(format: "%.4f", accuracy), "predict: \(correct)/300, eval: \(accuracy)")
+
+        let json = try ShoalProcess.run(["predict", run + "/version_0", Self.images, "--format", "jsonl"])
+        let first = try #require(json.output.split(separator: "\n").first, "\(json.combined)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        let probabilities = try #require(object["probabilities"] as? [Double])
+        #expect(probabilities.count == 10 && abs(probabilities.reduce(0, +) - 1) < 1e-4)
+        #expect(object["class"] as? Int == classes.first && object["label"] is String)
+
+        for (arguments, message) in [(["predict", run, directory + "/missing.idx"], "missing.idx: no such file or directory"),
+                                     (["predict", directory + "/nothing", Self.images], "nothing: no such file or directory"),
+                                     (["predict", run, Self.labels], "images are (count, rows, cols)"),
+                                     (["predict", run, Self.images, "--format", "xml"], "--format must be csv or jsonl")] {
+            let refused = try ShoalProcess.run(arguments)
+            #expect(refused.status != 0 && refused.error.contains(message), "\(arguments): \(refused.combined)")
+        }
+    }
+}
