@@ -41,7 +41,7 @@ let package = Package(
             "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
         .executableTarget(name: "shoal", dependencies: [
-            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
+            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -17,7 +17,8 @@ public enum RunComponents {
         }
     }
 
-    static func makeOptimizer(_ c: OptimizerConfig, arena: ParameterArena) throws -> Optimizer {
+    /// The optimizer of the trained tensors, `entries` (frozen ones left out).
+    static func makeOptimizer(_ c: OptimizerConfig, entries: [ParameterArena.Entry]) throws -> Optimizer {
         let defaults = GroupOptions(weightDecay: Float(c.weightDecay), l1: Float(c.l1))
         let groups = c.groups.map { group in
             ShoalOptim.ParameterGroup(pattern: group.match, rank: group.rank, options: GroupOptions(
@@ -26,7 +27,7 @@ public enum RunComponents {
         }
         let optimizer: Optimizer
         do {
-            optimizer = try Optimizer(kind: optimizerKind(c), entries: arena.entries, defaults: defaults, groups: groups)
+            optimizer = try Optimizer(kind: optimizerKind(c), entries: entries, defaults: defaults, groups: groups)
         } catch let error as OptimizerError {
             throw RunError.configuration("optimizer.\(error.key ?? ""): \(error)")
         }
@@ -35,13 +36,14 @@ public enum RunComponents {
         if c.groups != OptimizerConfig().groups, let pattern = optimizer.unmatchedGroupPatterns.first,
            let index = c.groups.firstIndex(where: { $0.match == pattern }) {
             throw RunError.configuration("optimizer.groups[\(index)].match: '\(pattern)' matches no parameter tensor; the tensors are "
-                + arena.entries.map(\.name).joined(separator: ", "))
+                + entries.map(\.name).joined(separator: ", ") + (entries.isEmpty ? "(none: every layer is frozen)" : ""))
         }
         return optimizer
     }
 
-    /// The reduction `distributed.reduction` names, sized for this model and batch plan.
-    static func makeReduction(_ c: DistributedConfig, plan: BatchPlan, arena: ParameterArena,
+    /// The reduction `distributed.reduction` names, sized for this model and batch plan, over the
+    /// arena's first `trainable` gradients (frozen tensors lie after them and are not summed).
+    static func makeReduction(_ c: DistributedConfig, plan: BatchPlan, arena: ParameterArena, trainable: Int,
                               world: any Communicator) throws -> any GradientReduction {
         switch c.reduction {
         case .exact:
@@ -49,10 +51,12 @@ public enum RunComponents {
                 throw RunError.configuration("training.micro_batch: exact reduction takes at most \(ExactReduction.maximumLeaves) leaves a step, "
                     + "global_batch / micro_batch gives \(plan.maxLeafCount)")
             }
-            return ExactReduction(world: world, segments: arena.entries.map { $0.offset..<$0.end }, maxLeaves: plan.maxLeafCount)
+            return ExactReduction(world: world, segments: arena.entries.filter { $0.end <= trainable }.map { $0.offset..<$0.end },
+                                  maxLeaves: plan.maxLeafCount)
         case .fast:
             let bucketElements = max(1024, Int(c.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
-            return try GradientSync(world: world, gradients: arena.gradients, bucketElements: bucketElements, overlap: c.overlap)
+            return try GradientSync(world: world, gradients: UnsafeMutableBufferPointer(rebasing: arena.gradients[0..<trainable]),
+                                    bucketElements: bucketElements, overlap: c.overlap)
         }
     }
 

@@ -49,6 +49,8 @@ public final class Trainer {
     public let runDirectory: RunDirectory
     /// Whether `runDirectory` is this run's own new version rather than one it continues.
     let freshRunDirectory: Bool
+    /// What `model.init_from` loaded, for rank 0 to say at the start; nil without it.
+    let initialTensors: String?
     /// Rank 0's metrics.jsonl and TensorBoard events, opened when the run starts.
     var log = RunLog()
     /// Trades every rank's expectations of a step's reduction before the sums.
@@ -98,11 +100,18 @@ public final class Trainer {
         // A text epoch is its windows rounded down to whole batches: every step draws B windows.
         let sampleCount = splits.text.map { max(B, $0.windows.count - $0.windows.count % B) } ?? train.count
         plan = try BatchPlan(sampleCount: sampleCount, globalBatch: B, microBatch: m, seed: config.seed)
-        optimizer = try RunComponents.makeOptimizer(config.optimizer, arena: model.arena)
+        if let source = config.model.initFrom {
+            initialTensors = try InitialTensors.load(into: model, from: source, skip: config.model.initSkip)
+        } else {
+            initialTensors = nil
+        }
+        let trainable = model.trainableCount
+        guard trainable > 0 else { throw RunError.configuration("model.layers: every layer with tensors is trainable: false; nothing would train") }
+        optimizer = try RunComponents.makeOptimizer(config.optimizer, entries: model.arena.entries.filter { $0.end <= trainable })
         let totalSteps = config.training.steps ?? plan.stepsPerEpoch * config.training.epochs
         self.totalSteps = totalSteps
         schedule = try RunComponents.schedule(config.schedule, totalSteps: totalSteps)
-        reduction = try RunComponents.makeReduction(config.distributed, plan: plan, arena: model.arena, world: world)
+        reduction = try RunComponents.makeReduction(config.distributed, plan: plan, arena: model.arena, trainable: trainable, world: world)
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
         fingerprints = FingerprintCheck(world: world)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
@@ -159,6 +168,7 @@ public final class Trainer {
             log = try RunLog(directory: runDirectory, resolvedConfig: config.resolvedYAML(), fresh: freshRunDirectory && resume == nil,
                              report: { [progress] in progress.message($0) })
         }
+        if let initialTensors, resume == nil || position.step == 0 { progress.message(initialTensors) }
         if world.rank == 0 {
             let data = splits.text.map { "\($0.windows.tokens.count) training characters (\($0.vocabulary.count) distinct, "
                 + String(format: "unigram baseline %.4f nats/char", $0.unigramBaseline) + ")" } ?? "\(splits.train.count) training samples"

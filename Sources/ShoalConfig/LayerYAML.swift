@@ -16,7 +16,9 @@ import ShoalNN
 enum LayerYAML {
     // MARK: Reading
 
-    static func layer(_ f: ConfigField) throws -> LayerSpec {
+    /// `topLevel`: a layer of `model.layers` itself, which may say `trainable: false`; a block's
+    /// layers may not (the key is then unknown).
+    static func layer(_ f: ConfigField, topLevel: Bool = false) throws -> LayerSpec {
         if case .scalar = f.node.value {
             let name = try f.string()
             let syntax = try syntax(named: name, f)
@@ -43,8 +45,9 @@ enum LayerYAML {
             guard let field else { continue }
             values[argument.name] = try value(field, argument)
         }
+        let trainable = topLevel ? try args.bool("trainable", true, doc: "false freezes the layer's tensors") : true
         try args.finish()
-        return LayerSpec(kind: kind, arguments: syntax.filled(defaults: values))
+        return LayerSpec(kind: kind, arguments: syntax.filled(defaults: values), trainable: trainable)
     }
 
     private static func syntax(named name: String, _ f: ConfigField) throws -> LayerSyntax {
@@ -76,7 +79,7 @@ enum LayerYAML {
         case .string:
             return .string(try f.string())
         case .layers:
-            return .layers(try f.items().map(layer))
+            return .layers(try f.items().map { try layer($0) })
         case .activation:
             return try activation(f).map(LayerValue.activation) ?? .null
         }
@@ -118,7 +121,7 @@ enum LayerYAML {
             return .mapping([(layer.kind, node(value))])  // residual: [a, b]
         }
         let arguments = syntax.arguments.map { ($0.name, node(layer.arguments[$0.name] ?? .null)) }
-        return .mapping([(layer.kind, .mapping(arguments))])
+        return .mapping([(layer.kind, .mapping(arguments + (layer.trainable ? [] : [("trainable", ConfigNode.bool(false))])))])
     }
 
     static func node(_ value: LayerValue) -> ConfigNode {

@@ -113,6 +113,11 @@ public struct ModelConfig: Equatable, Sendable {
     public var initializer: Initializer = .glorotUniform
     /// Per-tensor initializers by name glob, first match wins.
     public var initializerRules: [InitializerRule] = []
+    /// A checkpoint (directory, root or run directory) whose tensors of the same name and shape
+    /// replace the initial values: fine-tuning. Nil: train from the initializers.
+    public var initFrom: String? = nil
+    /// Name globs of tensors `initFrom` leaves at their initial values (a new head whose shape differs).
+    public var initSkip: [String] = []
     public var layers: [LayerSpec] = [
         .flatten,
         .dense(units: 256, activation: .relu),

@@ -183,11 +183,15 @@ extension ModelConfig {
             r.document("init", type: "glorot_uniform, he_normal or {normal: std}", default: "required", doc: "the matching tensors' initializer")
             return InitializerRule(match: try r.required("match").string(), initializer: try Initializer.read(try r.required("init")))
         }) { initializerRules = rules }
-        m.document("layers", type: "list of layers", default: "the MLP of fashion-mlp", doc: "the layers in order; see Layers below")
+        initFrom = try m.optionalString("init_from", initFrom, doc: "fine-tuning: a checkpoint (directory, root or run directory) whose tensors of the same name and shape are loaded over the initial values; the run prints which were loaded and which are new, and a tensor whose shape differs is an error unless init_skip lists it")
+        m.document("init_skip", type: "list of strings", default: "[]", doc: "name globs of tensors init_from leaves at their initial values, e.g. [\"layers.7.*\"] for a new head")
+        if let f = m.field("init_skip") { initSkip = try f.items().map { try $0.string() } }
+        m.document("layers", type: "list of layers", default: "the MLP of fashion-mlp",
+                   doc: "the layers in order; see Layers below. A top-level layer with `trainable: false` (dense: {units: 64, trainable: false}) is frozen: no gradient is computed for its tensors, and the optimizer and the reduction leave them out; frozen layers must come before every trained one (a frozen base under a new head)")
         if let f = m.field("layers") {
             let items = try f.items()
             if items.isEmpty { throw f.error(.invalidValue, "must list at least one layer") }
-            layers = try items.map(LayerYAML.layer)
+            layers = try items.map { try LayerYAML.layer($0, topLevel: true) }
         }
     }
 }

@@ -105,6 +105,8 @@ extension ModelConfig {
             ("init_rules", .sequence(initializerRules.map { r in
                 .mapping([("match", ConfigNode(.scalar(r.match, quoted: true))), ("init", r.initializer.node)])
             })),
+            ("init_from", initFrom.map { ConfigNode(.scalar($0, quoted: true)) } ?? .null),
+            ("init_skip", .sequence(initSkip.map { ConfigNode(.scalar($0, quoted: true)) })),
             ("layers", .sequence(layers.map(LayerYAML.node))),
         ])
     }

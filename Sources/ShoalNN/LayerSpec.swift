@@ -20,11 +20,15 @@ public struct LayerSpec: Equatable, Sendable {
     public let kind: String
     /// Every argument of the kind's syntax, defaults filled in.
     public let arguments: [String: LayerValue]
+    /// False freezes a top-level layer's tensors (fine-tuning): ``Model`` computes no gradient for
+    /// them and leaves them out of ``Model/trainableCount``.
+    public var trainable = true
 
     /// A spec as given; ``Model`` checks it against the kind's syntax when it builds.
-    public init(kind: String, arguments: [String: LayerValue] = [:]) {
+    public init(kind: String, arguments: [String: LayerValue] = [:], trainable: Bool = true) {
         self.kind = kind
         self.arguments = arguments
+        self.trainable = trainable
     }
 }
 

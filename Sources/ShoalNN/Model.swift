@@ -57,6 +57,12 @@ public final class Model {
     /// start of the first tensor a layer before i still writes (its own, or one it ties to, as
     /// the LM head's embedding), since parameters lie in reverse execution order.
     private let finishedOffset: [Int]
+    /// The first layer backward runs: the layers before it are frozen or hold no parameters
+    /// (and no caller asked for dL/dinput), so backward computes nothing for them.
+    private let backwardStart: Int
+    /// The arena's trainable prefix: frozen layers (`trainable: false`) come first in execution
+    /// order, so their tensors lie at the arena's end, from this offset on.
+    public let trainableCount: Int
 
     /// Builds the layers, infers every shape, lays out and initializes the parameters
     /// (weights from `initializer`, or the first of `initializerRules` matching the tensor's
@@ -171,10 +177,31 @@ public final class Model {
                 .compactMap { builtArena.entry(named: $0) }.map(\.offset).min() ?? builtArena.parameters.count
         }
 
+        // Frozen layers: a leading run, so that the trained tensors are one prefix of the arena.
+        let frozen = specIndex.map { !specs[$0].trainable }
+        let holdsParameters = layers.map { !$0.parameterShapes.isEmpty || !$0.tiedTensors.isEmpty }
+        if let lastFrozen = layers.indices.last(where: { frozen[$0] && holdsParameters[$0] }) {
+            if let trained = layers.indices.first(where: { $0 < lastFrozen && !frozen[$0] && holdsParameters[$0] }) {
+                throw .impossibleLayer(index: specIndex[lastFrozen], layer: layers[lastFrozen].typeName,
+                                       reason: "trainable: false needs every layer with tensors before it frozen too (a frozen base "
+                                           + "under trained layers), but layer \(specIndex[trained]) is trained")
+            }
+            let frozenNames = Set(layers[...lastFrozen].flatMap { $0.parameterShapes.map(\.name) })
+            for i in layers.indices where i > lastFrozen {
+                if let tied = layers[i].tiedTensors.first(where: { frozenNames.contains($0.name) }) {
+                    throw .impossibleLayer(index: specIndex[i], layer: layers[i].typeName,
+                                           reason: "tie: \(tied.name) belongs to a frozen layer; a trained layer cannot share it")
+                }
+            }
+        }
+        let frozenEntries = layers.indices.filter { frozen[$0] }.flatMap { layers[$0].parameterShapes.map(\.name) }
+        trainableCount = frozenEntries.compactMap { builtArena.entry(named: $0)?.offset }.min() ?? builtArena.count
+        backwardStart = computeInputGradient ? 0 : (layers.indices.last { frozen[$0] && holdsParameters[$0] }).map { $0 + 1 } ?? 0
+
         var needs: [Bool] = [], seenParameters = computeInputGradient
-        for layer in layers {
+        for (i, layer) in layers.enumerated() {
             needs.append(seenParameters)
-            seenParameters = seenParameters || !layer.parameterShapes.isEmpty || !layer.tiedTensors.isEmpty
+            seenParameters = seenParameters || (holdsParameters[i] && !frozen[i])
         }
         needsInputGradient = needs
 
@@ -271,7 +298,7 @@ public final class Model {
     /// arena is final, so a gradient all-reduce can start on those buckets while backward goes on.
     public func backward(finished: (Int) -> Void = { _ in }) {
         precondition(lastBatch > 0, "Model.backward: call forward and loss first")
-        for i in layers.indices.reversed() {
+        for i in (backwardStart..<layers.count).reversed() {
             layers[i].backward(x: activations[i].baseAddress!, y: activations[i + 1].baseAddress!,
                                dy: gradients[i + 1].baseAddress!,
                                dx: needsInputGradient[i] ? gradients[i].baseAddress! : nil, batch: lastBatch)

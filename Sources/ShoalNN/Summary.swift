@@ -44,7 +44,8 @@ extension Model {
             if k + 1 < layerSummaries.count { out += thin + "\n" }
         }
         out += rule + "\n"
-        out += "Total params: \(grouped(parameterCount))\nTrainable params: \(grouped(parameterCount))\nNon-trainable params: 0\n"
+        out += "Total params: \(grouped(parameterCount))\nTrainable params: \(grouped(trainableCount))\n"
+            + "Non-trainable params: \(grouped(parameterCount - trainableCount))\n"
         if let f = foldedOutputActivation { out += "Output activation \(f) folded into the loss: outputs are logits\n" }
         out += thin + "\n"
         return out

@@ -51,6 +51,23 @@ import Testing
         #expect(probabilities.count == 10 && abs(probabilities.reduce(0, +) - 1) < 1e-4)
         #expect(object["class"] as? Int == classes.first && object["label"] is String)
 
+        // The same checkpoint in PyTorch, where it is installed: the same classes, the same probabilities.
+        let python = "/usr/bin/python3"
+        if FileManager.default.isExecutableFile(atPath: python), try execute(python, ["-c", "import torch"]).status == 0 {
+            let latest = try String(contentsOfFile: run + "/version_0/checkpoints/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let script = ShoalProcess.root.appendingPathComponent("Tests/MultiProcessTests/Fixtures/load_in_torch.py").path
+            let torch = try execute(python, [script, run + "/version_0/checkpoints/" + latest, Self.images, "300"])
+            #expect(torch.status == 0, "\(torch.output)")
+            let result = try #require(JSONSerialization.jsonObject(with: Data(torch.output.utf8)) as? [String: Any], "\(torch.output)")
+            #expect(result["classes"] as? [Int] == classes, "PyTorch's classes differ from shoal predict's")
+            let theirs = (result["probabilities"] as? [[Double]]) ?? []
+            let ours = rows.dropFirst().prefix(300).map { $0.split(separator: ",").dropFirst(2).compactMap { Double($0) } }
+            let worst = zip(theirs, ours).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? .infinity
+            #expect(theirs.count == 300 && worst < 1e-5, "largest probability difference \(worst)")
+        } else {
+            print("PredictTests: the PyTorch load check skipped: \(python) cannot import torch (Debian: python3-torch)")
+        }
+
         for (arguments, message) in [(["predict", run, directory + "/missing.idx"], "missing.idx: no such file or directory"),
                                      (["predict", directory + "/nothing", Self.images], "nothing: no such file or directory"),
                                      (["predict", run, Self.labels], "images are (count, rows, cols)"),
@@ -58,5 +75,18 @@ import Testing
             let refused = try ShoalProcess.run(arguments)
             #expect(refused.status != 0 && refused.error.contains(message), "\(arguments): \(refused.combined)")
         }
+    }
+
+    /// Runs a program to its end; its status and standard output (standard error follows it).
+    func execute(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process(), pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = pipe
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
