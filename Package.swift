@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // shoal serve's HTTP server: BSD sockets and async/await, no SwiftNIO (a fresh build stays short).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libopenmpi-dev, libopenblas-dev, zlib1g-dev).
@@ -40,8 +42,12 @@ let package = Package(
         .target(name: "Shoal", dependencies: [
             "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
+        // shoal serve: a trained model behind HTTP.
+        .target(name: "ShoalServe", dependencies: [
+            "Shoal", "ShoalData", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+        ]),
         .executableTarget(name: "shoal", dependencies: [
-            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
+            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalServe", "ShoalTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -15,7 +15,8 @@ import ShoalTensor
 /// trained.prepare(&images)                          // as training did: / 255, or standardized
 /// let rows = trained.predict(images)                // (count, outputs): probabilities or values
 /// ```
-public final class TrainedModel {
+/// Not for concurrent use (one forward at a time owns the buffers): the server's batcher is its one user.
+public final class TrainedModel: @unchecked Sendable {
     public let config: RunConfig
     public let model: Model
     public let state: CheckpointState
@@ -68,16 +69,20 @@ public final class TrainedModel {
             throw PredictionError("the input has \(data.featureCount) features per sample (shape \(formatShape(data.featureShape))); "
                 + "the model reads \(formatShape(config.model.input)) = \(config.model.input.reduce(1, *))")
         }
-        let width = model.outputShape.reduce(1, *), batch = model.maxBatch
+        let width = model.outputShape.reduce(1, *), batch = model.maxBatch, features = data.featureCount
         var rows: [[Float]] = []
         rows.reserveCapacity(data.count)
+        // Every forward is a full micro-batch (the rest zeros): BLAS's result for a row depends on
+        // the batch's size, and a sample's answer must not depend on what it was batched with.
+        var input = [Float](repeating: 0, count: batch * features)
         var start = 0
         while start < data.count {
             let n = min(batch, data.count - start)
-            let output = data.features.withUnsafeBufferPointer { all in
-                model.forward(UnsafeBufferPointer(rebasing: all[start * data.featureCount..<(start + n) * data.featureCount]),
-                              batch: n, context: .inference)
+            input.withUnsafeMutableBufferPointer { slots in
+                for i in 0..<n * features { slots[i] = data.features[start * features + i] }
+                for i in n * features..<slots.count { slots[i] = 0 }
             }
+            let output = input.withUnsafeBufferPointer { model.forward($0, batch: batch, context: .inference) }
             for i in 0..<n { rows.append(probabilities(Array(output[i * width..<(i + 1) * width]))) }
             start += n
         }

@@ -19,6 +19,18 @@ import Testing
         return Array(bytes.dropFirst(8))
     }
 
+    /// The first `count` raw test images, each as a JSON list of 784 pixels.
+    static func testImages(count: Int) throws -> [String] {
+        let gzip = Process(), pipe = Pipe()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-dc", images]
+        gzip.standardOutput = pipe
+        try gzip.run()
+        let bytes = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
+        gzip.waitUntilExit()
+        return (0..<count).map { i in "[" + bytes[16 + 784 * i..<16 + 784 * (i + 1)].map(String.init).joined(separator: ",") + "]" }
+    }
+
     @Test func predictOnTheTestSplitGivesTheAccuracyOfEval() throws {
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// `shoal serve` under a real HTTP client (curl) on loopback (issue 17): known answers, every bad
+/// request its 4xx, concurrent clients, only the address asked for bound, a clean SIGTERM.
+@Suite(.serialized) struct ServeTests {
+    /// curl's status code and body for one request.
+    func request(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) {
+        let curl = Process(), pipe = Pipe()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "-m", "30", "-w", "\n%{http_code}", url] + arguments
+        curl.standardOutput = pipe
+        try curl.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        let status = Int(text.split(separator: "\n").last ?? "") ?? -1
+        return (status, String(text[..<(text.lastIndex(of: "\n") ?? text.endIndex)]))
+    }
+
+    func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl (launch/test installs it)"))
+    func theServerAnswersKnownInputsRefusesBadRequestsAndStopsOnSIGTERM() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trained = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, [], directory: directory)
+        #expect(trained.result.status == 0, "\(trained.result.combined)")
+        let run = directory + "/fashion-mlp"
+        // shoal predict's answers for the first test images: what the server must say too.
+        let csv = directory + "/expected.csv"
+        let predicted = try ShoalProcess.run(["predict", run, PredictTests.images, "-o", csv])
+        #expect(predicted.status == 0, "\(predicted.combined)")
+        let expected = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().prefix(8)
+            .map { $0.split(separator: ",").dropFirst().compactMap { Float($0) } }
+        let pixels = try PredictTests.testImages(count: 8)
+
+        let port = Int.random(in: 20_000..<40_000), base = "http://127.0.0.1:\(port)"
+        let server = Process(), log = directory + "/serve.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        server.executableURL = URL(fileURLWithPath: ShoalProcess.binary)
+        server.arguments = ["serve", run, "--port", String(port)]
+        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        server.standardError = server.standardOutput
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        var up = false
+        for _ in 0..<200 where !up {
+            up = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("serving \(run) on \(base)")
+            if !up { usleep(50_000) }
+        }
+        #expect(up, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+
+        // It listens on 127.0.0.1 only (no 0.0.0.0 or other address in /proc/net/tcp for the port).
+        let hexPort = String(format: ":%04X", port)
+        let table: String = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+        var listening: [String] = []
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            if fields.count > 3 && fields[1].hasSuffix(hexPort) && fields[3] == "0A" { listening.append(fields[1]) }
+        }
+        #expect(listening == ["0100007F" + hexPort], "\(listening)")
+
+        #expect(try request(base + "/health") == (200, #"{"status":"ok"}"#))
+        let metadata = json(try request(base + "/metadata").body)
+        #expect((metadata["classes"] as? [String])?.first == "T-shirt/top" && metadata["input_shape"] as? [Int] == [28, 28, 1], "\(metadata)")
+
+        // The seed's request: one raw image; then a batch; then eight clients at once.
+        func expectAnswer(_ body: String, rows: [Int], _ context: String) {
+            let answer = json(body)
+            let probabilities = (answer["probabilities"] as? [[Double]])?.map { $0.map(Float.init) }
+            #expect(answer["predictions"] as? [Int] == rows.map { Int(expected[$0][0]) }, "\(context): \(body)")
+            #expect(probabilities == rows.map { Array(expected[$0].dropFirst()) }, "\(context): the same bits as shoal predict")
+        }
+        let single = try request(base + "/predict", ["-d", #"{"image": \#(pixels[0])}"#])
+        #expect(single.status == 200)
+        expectAnswer(single.body, rows: [0], "one image")
+        let batch = try request(base + "/predict", ["-d", #"{"inputs": [\#(pixels[1]), \#(pixels[2])]}"#])
+        expectAnswer(batch.body, rows: [1, 2], "two inputs")
+        let answers = Answers()
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let body = (try? request(base + "/predict", ["-d", #"{"image": \#(pixels[i])}"#]).body) ?? ""
+            answers.lock.withLock { answers.bodies[i] = body }
+        }
+        for i in 0..<8 { expectAnswer(answers.bodies[i] ?? "", rows: [i], "client \(i) of 8 at once") }
+
+        // Every bad request: its 4xx and a JSON error saying what is wrong; the server stays up.
+        let big = directory + "/big.json"
+        try Data(#"{"inputs": [[\#(String(repeating: "0,", count: 4_500_000))0]]}"#.utf8).write(to: URL(fileURLWithPath: big))
+        for (arguments, path, status, message) in [
+            (["-d", "{bad"], "/predict", 400, "not valid JSON"),
+            (["-d", "[1, 2]"], "/predict", 400, "must be a JSON object"),
+            (["-d", #"{"inputs": [[1, 2]]}"#], "/predict", 422, "inputs[0]: 2 values; the model reads 784"),
+            (["-d", #"{"inputs": [["a"]]}"#], "/predict", 400, "inputs[0][0]: expected a number"),
+            (["-d", #"{"inputs": [[NaN]]}"#], "/predict", 400, "not valid JSON"),
+            (["-d", #"{"inputs": [[1e39]]}"#], "/predict", 400, "is not a finite Float"),
+            (["-d", #"{"image": [300]}"#], "/predict", 400, "pixels must be raw values in 0...255"),
+            (["-d", #"{"pixels": []}"#], "/predict", 400, #"expected {\"inputs\""#),
+            (["--data-binary", "@" + big], "/predict", 413, "at most 8388608 are accepted"),
+            ([], "/nowhere", 404, "no route GET /nowhere"),
+            ([], "/predict", 405, "GET /predict is not served; use POST"),
+            (["-d", #"{"prompt": "a"}"#], "/generate", 400, "/generate needs a language model"),
+        ] {
+            let answer = try request(base + path, arguments)
+            #expect(answer.status == status && (json(answer.body)["error"] as? String)?.contains(message.replacingOccurrences(of: "\\\"", with: "\"")) == true,
+                    "\(path) \(arguments.prefix(2)): \(answer.status) \(answer.body.prefix(300))")
+        }
+        #expect(try request(base + "/health").status == 200)
+
+        kill(server.processIdentifier, SIGTERM)
+        var waited = 0
+        while server.isRunning && waited < 200 { usleep(50_000); waited += 1 }
+        #expect(!server.isRunning && server.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").hasSuffix("stopped\n"))
+    }
+}
+
+/// The concurrent clients' answers, by client.
+final class Answers: @unchecked Sendable {
+    let lock = NSLock()
+    var bodies: [Int: String] = [:]
+}
