@@ -34,8 +34,10 @@ public final class PredictionServer: Sendable {
     let isLanguageModel: Bool
     let classNames: [String]?
     let classCount: Int
+    let port: UInt16
 
     public init(checkpoint: String, host: String, port: UInt16) throws {
+        self.port = port
         let trained = try TrainedModel(checkpoint: checkpoint)
         let generator = trained.vocabulary == nil ? nil : try TextGenerator(checkpoint: checkpoint)
         batcher = PredictionBatcher(model: trained, generator: generator)
@@ -75,8 +77,39 @@ public final class PredictionServer: Sendable {
         try await server.run()
     }
 
-    /// Waits until the socket listens (for tests and the start message).
-    public func waitUntilListening() async throws { try await server.waitUntilListening() }
+    /// Waits until the socket listens (for tests and the start message), then turns Nagle's
+    /// algorithm off on it.
+    public func waitUntilListening() async throws {
+        try await server.waitUntilListening()
+        Self.disableNagle(port: port)
+    }
+
+    /// FlyingFox writes a response's header and body in two writes: with Nagle's algorithm the
+    /// body waits for the client's delayed ACK, 40 ms a request. It offers no option for this,
+    /// but Linux copies TCP_NODELAY from the listening socket to each accepted one, so it is set
+    /// on our listening socket, found among this process's descriptors by its port.
+    static func disableNagle(port: UInt16) {
+        for fd in Int32(3)..<Int32(1024) {
+            var address = sockaddr_storage(), length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let found = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+            }
+            guard found else { continue }
+            var listening: Int32 = 0, size = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening != 0 else { continue }
+            let family = Int32(address.ss_family)
+            let boundPort: UInt16 = withUnsafePointer(to: &address) { pointer in
+                switch family {
+                case AF_INET: pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+                case AF_INET6: pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                default: 0
+                }
+            }
+            guard boundPort == port else { continue }
+            var on: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
 
     public func stop() async { await server.stop(timeout: 3) }
 
