@@ -25,7 +25,8 @@ import Testing
         try withTemporaryDirectory { directory in
             let path = try Self.writeExample(in: directory)
             #expect(path == directory + "/events.out.tfevents.1764651000.testhost")
-            #expect(throws: MetricsError.self) { try EventFileWriter(directory: directory, host: "testhost", time: Self.start) }
+            // The same second again: its own file beside the first, never the first one reopened.
+            #expect(try EventFileWriter(directory: directory, host: "testhost", time: Self.start).path == path + ".1")
         }
     }
 
@@ -140,5 +141,17 @@ import Testing
                 #expect(zip(read, events).allSatisfy { abs($0[2] - $1[2]) < 1e-6 }, "wall times of \(tag)")
             }
         }
+    }
+}
+
+@Suite struct EventFileNameTests {
+    @Test func aSecondWriterInTheSameSecondGetsItsOwnFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tb-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try EventFileWriter(directory: directory, host: "h", time: 1_764_651_000)
+        let second = try EventFileWriter(directory: directory, host: "h", time: 1_764_651_000.5)
+        #expect(first.path.hasSuffix("events.out.tfevents.1764651000.h"))
+        #expect(second.path.hasSuffix("events.out.tfevents.1764651000.h.1"))
     }
 }

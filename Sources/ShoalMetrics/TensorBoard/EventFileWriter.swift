@@ -27,8 +27,8 @@ public final class EventFileWriter {
     private let file: OutputFile
 
     /// Creates the event file in `directory` (which must exist) and writes its first event, the
-    /// file version TensorBoard checks. An existing file of the same name is an error rather
-    /// than two runs interleaved in one file.
+    /// file version TensorBoard checks. Where a file of that name exists (a run resumed in
+    /// the same second), the new one is `<name>.1` (`.2`, …), never two runs in one file.
     ///
     /// ```swift
     /// let events = try EventFileWriter(directory: "/tmp/tb", host: "node1", time: 1764651000)
@@ -39,8 +39,20 @@ public final class EventFileWriter {
         // Int(exactly:) is nil for NaN and out-of-range times, where Int() would trap.
         let seconds = Int(exactly: time.rounded(.down)) ?? 0
         let name = "events.out.tfevents.\(seconds).\(host.replacingOccurrences(of: "/", with: "_"))"
-        path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
-        file = try OutputFile(path: path, flags: O_WRONLY | O_CREAT | O_EXCL)
+        // A run resumed within the same second on the same host finds its name taken: it gets
+        // `name.1`, `name.2`, … (TensorBoard reads any file with "tfevents" in its name), never
+        // the other writer's file.
+        var suffix = 0
+        while true {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent(suffix == 0 ? name : "\(name).\(suffix)").path
+            do {
+                file = try OutputFile(path: candidate, flags: O_WRONLY | O_CREAT | O_EXCL)
+                path = candidate
+                break
+            } catch where suffix < 1000 && FileManager.default.fileExists(atPath: candidate) {
+                suffix += 1
+            }
+        }
         var event = ProtobufEncoding()
         event.double(1, time)                  // Event.wall_time
         event.string(3, "brain.Event:2")       // Event.file_version
