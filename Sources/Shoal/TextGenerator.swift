@@ -31,8 +31,12 @@ public final class TextGenerator: @unchecked Sendable {
     ///
     /// - Throws: ``GenerationError`` if the checkpoint is not a language model's, or the
     ///   checkpoint's own error if it does not verify.
-    public init(checkpoint path: String) throws {
-        let trained = try TrainedModel(checkpoint: path)
+    public convenience init(checkpoint path: String) throws {
+        try self.init(model: TrainedModel(checkpoint: path))
+    }
+
+    /// A generator over a model already loaded (`shoal predict` and `shoal serve` load it once).
+    public init(model trained: TrainedModel) throws {
         let directory = trained.directory.path, config = trained.config
         guard let vocabulary = trained.vocabulary else {
             throw GenerationError("\(directory): not a language model's checkpoint (it stores no vocabulary); "

@@ -90,7 +90,7 @@ public final class TrainedModel: @unchecked Sendable {
     }
 
     /// The most likely class of one output row (for one sigmoid output: above 0.5).
-    public func label(of row: [Float]) -> Int {
+    public static func label(of row: [Float]) -> Int {
         row.count == 1 ? (row[0] > 0.5 ? 1 : 0) : row.indices.max { row[$0] < row[$1] } ?? 0
     }
 

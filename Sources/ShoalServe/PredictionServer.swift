@@ -39,7 +39,7 @@ public final class PredictionServer: Sendable {
     public init(checkpoint: String, host: String, port: UInt16) throws {
         self.port = port
         let trained = try TrainedModel(checkpoint: checkpoint)
-        let generator = trained.vocabulary == nil ? nil : try TextGenerator(checkpoint: checkpoint)
+        let generator = trained.vocabulary == nil ? nil : try TextGenerator(model: trained)
         batcher = PredictionBatcher(model: trained, generator: generator)
         featureCount = trained.config.model.input.reduce(1, *)
         scalesImages = trained.config.data.normalize == .scale
@@ -176,7 +176,7 @@ public final class PredictionServer: Sendable {
         }
         let outputs = try await batcher.predict(rows)
         if classCount > 0 {
-            let labels = outputs.map { row in row.count == 1 ? (row[0] > 0.5 ? 1 : 0) : row.indices.max { row[$0] < row[$1] } ?? 0 }
+            let labels = outputs.map(TrainedModel.label(of:))
             var answer: [String: Any] = ["predictions": labels, "probabilities": outputs.map { $0.map(Double.init) }]
             if let classNames { answer["labels"] = labels.map { classNames[safe: $0] ?? String($0) } }
             return Self.json(answer)

@@ -42,7 +42,7 @@ struct PredictCommand: ParsableCommand {
         let jsonLines = (format ?? (output.map { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") } == true ? "jsonl" : "csv")) == "jsonl"
         var text: String
         if trained.vocabulary != nil {
-            let generator = try TextGenerator(checkpoint: checkpoint)
+            let generator = try TextGenerator(model: trained)
             let continuation = try generator.generate(prompt: input, count: tokens, temperature: 0.8, topK: 40, seed: 1)
             text = jsonLines ? try jsonLine(["prompt": input, "text": input + continuation]) : input + continuation + "\n"
         } else {
@@ -82,7 +82,7 @@ struct PredictCommand: ParsableCommand {
         func name(_ label: Int) -> String { names?.indices.contains(label) == true ? names![label] : String(label) }
         if jsonLines {
             return try rows.enumerated().map { i, row in
-                classes > 0 ? try jsonLine(["index": i, "class": trained.label(of: row), "label": name(trained.label(of: row)),
+                classes > 0 ? try jsonLine(["index": i, "class": TrainedModel.label(of: row), "label": name(TrainedModel.label(of: row)),
                                             "probabilities": row.map(Double.init)])
                             : try jsonLine(["index": i, "values": row.map(Double.init)])
             }.joined()
@@ -93,7 +93,7 @@ struct PredictCommand: ParsableCommand {
             : (["index"] + (0..<width).map { "value_\($0)" }).joined(separator: ",")]
         for (i, row) in rows.enumerated() {
             let values = row.map { String($0) }
-            lines.append(([String(i)] + (classes > 0 ? [String(trained.label(of: row))] : []) + values).joined(separator: ","))
+            lines.append(([String(i)] + (classes > 0 ? [String(TrainedModel.label(of: row))] : []) + values).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -7,27 +7,24 @@ import Testing
     static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
     static let labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
 
-    /// The test labels, through gzip(1): this target links nothing but Foundation.
-    func testLabels() throws -> [UInt8] {
+    /// A gzipped file's bytes, through gzip(1): this target links nothing but Foundation.
+    static func gunzip(_ path: String) throws -> [UInt8] {
         let gzip = Process(), pipe = Pipe()
         gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-dc", Self.labels]
+        gzip.arguments = ["-dc", path]
         gzip.standardOutput = pipe
         try gzip.run()
         let bytes = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
         gzip.waitUntilExit()
-        return Array(bytes.dropFirst(8))
+        return bytes
     }
+
+    /// The test labels (after the IDX header).
+    func testLabels() throws -> [UInt8] { Array(try Self.gunzip(Self.labels).dropFirst(8)) }
 
     /// The first `count` raw test images, each as a JSON list of 784 pixels.
     static func testImages(count: Int) throws -> [String] {
-        let gzip = Process(), pipe = Pipe()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-dc", images]
-        gzip.standardOutput = pipe
-        try gzip.run()
-        let bytes = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
-        gzip.waitUntilExit()
+        let bytes = try gunzip(images)
         return (0..<count).map { i in "[" + bytes[16 + 784 * i..<16 + 784 * (i + 1)].map(String.init).joined(separator: ",") + "]" }
     }
 
