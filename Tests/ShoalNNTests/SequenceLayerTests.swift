@@ -36,6 +36,12 @@ import ShoalTensor
     @Test func attention() throws { try expectGradients([5, 8], [.attention(heads: 2)]) }
     @Test func attentionWithDropoutOnItsProbabilities() throws { try expectGradients([5, 8], [.attention(heads: 2, dropout: 0.3)]) }
     @Test func attentionWithoutBiasOneHead() throws { try expectGradients([4, 6], [.attention(heads: 1, bias: false)]) }
+    /// 70 positions: attention's products run over row tiles of 32 that skip the masked columns,
+    /// here two whole tiles and a partial one.
+    @Test func attentionOverSeveralCausalTiles() throws { try expectGradients([70, 4], [.attention(heads: 2)], batch: 1) }
+    @Test func attentionOverSeveralCausalTilesWithDropout() throws {
+        try expectGradients([70, 4], [.attention(heads: 2, dropout: 0.3)], batch: 1)
+    }
     @Test func geluTanh() throws { try expectGradients([3, 5], [.activation(.geluTanh)]) }
     @Test func denseOverTheLastAxis() throws { try expectGradients([4, 7], [.dense(units: 5)], epsilon: 0.5) }
     @Test func denseWithoutBias() throws { try expectGradients([4, 7], [.dense(units: 3, bias: false)], epsilon: 0.5) }
@@ -100,10 +106,12 @@ import ShoalTensor
         #expect(Array(m.arena.parameters(of: a)) != Array(m.arena.parameters(of: b)))
     }
 
-    @Test func changingLaterTokensLeavesEarlierOutputsBitForBit() throws {
-        let T = 7, vocab = 11
+    /// 70 positions cross attention's row tiles of 32.
+    @Test(arguments: [7, 70])
+    func changingLaterTokensLeavesEarlierOutputsBitForBit(T: Int) throws {
+        let vocab = 11
         let m = try Model(inputShape: [T], layers: Self.gpt(vocab: vocab), loss: .softmaxCrossEntropy, seed: 3, maxBatch: 1)
-        var tokens: [Float] = [3, 1, 4, 1, 5, 9, 2]
+        var tokens = (0..<T).map { Float([3, 1, 4, 1, 5, 9, 2][$0 % 7]) }
         let before = tokens.withUnsafeBufferPointer { Array(m.forward($0, batch: 1, context: .inference)) }
         for t in 0..<T - 1 {
             var changed = tokens
