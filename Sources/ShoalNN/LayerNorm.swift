@@ -1,3 +1,4 @@
+import ShoalKernels
 import ShoalTensor
 
 /// Layer normalization over the last axis: `y = (x − mean) · rstd · gain + bias`, with
@@ -60,52 +61,18 @@ final class LayerNorm: Layer {
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch B: Int, context: ForwardContext) {
-        let C = width, g = gain.value, beta = bias?.value
-        for r in 0..<B * rows {
-            let xr = x + r * C, yr = y + r * C
-            // mean and population variance of the row, in Double for a stable sum
-            var sum = 0.0
-            for c in 0..<C { sum += Double(xr[c]) }
-            let m = Float(sum / Double(C))
-            var squares: Float = 0
-            for c in 0..<C { let d = xr[c] - m; squares += d * d }
-            let s = 1 / (squares / Float(C) + eps).squareRoot()
-            mean[r] = m
-            rstd[r] = s
-            // y = (x − mean) · rstd · gain + bias
-            if let beta {
-                for c in 0..<C { yr[c] = (xr[c] - m) * s * g[c] + beta[c] }
-            } else {
-                for c in 0..<C { yr[c] = (xr[c] - m) * s * g[c] }
-            }
-        }
+        // per row: mean and population variance (the mean summed in Double), rstd = 1 / √(var + eps),
+        // y = (x − mean) · rstd · gain + bias   (ShoalKernels layer_norm.c: eight-lane sums in a fixed order)
+        shoal_layer_norm_forward(x, y, gain.value, bias?.value, eps, B * rows, width, mean.baseAddress!, rstd.baseAddress!)
     }
 
     func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?, batch B: Int) {
-        let C = width, g = gain.value, dg = gain.gradient, db = bias?.gradient
-        for r in 0..<B * rows {
-            let xr = x + r * C, dyr = dy + r * C, m = mean[r], s = rstd[r]
-            // forward: n = (x − mean) · rstd, y = n · gain + bias
-            // dgain += dy · n, dbias += dy; dn = dy · gain
-            // dx = rstd · (dn − mean(dn) − n · mean(dn · n))
-            var meanDn: Float = 0, meanDnN: Float = 0
-            for c in 0..<C {
-                let n = (xr[c] - m) * s, dn = dyr[c] * g[c]
-                dg[c] += dyr[c] * n
-                meanDn += dn
-                meanDnN += dn * n
-            }
-            if let db { add(dyr, into: db, count: C) }
-            guard let dx else { continue }
-            meanDn /= Float(C)
-            meanDnN /= Float(C)
-            let dxr = dx + r * C
-            for c in 0..<C {
-                let n = (xr[c] - m) * s
-                dxr[c] = s * (dyr[c] * g[c] - meanDn - n * meanDnN)
-            }
-        }
+        // forward: n = (x − mean) · rstd, y = n · gain + bias
+        // dgain += dy · n, dbias += dy; dn = dy · gain
+        // dx = rstd · (dn − mean(dn) − n · mean(dn · n))
+        shoal_layer_norm_backward(x, dy, gain.value, mean.baseAddress!, rstd.baseAddress!, gain.gradient, bias?.gradient, dx,
+                                  B * rows, width)
     }
 }
 

@@ -199,7 +199,7 @@ public final class Model {
         backwardStart = computeInputGradient ? 0 : (layers.indices.last { frozen[$0] && holdsParameters[$0] }).map { $0 + 1 } ?? 0
 
         var needs: [Bool] = [], seenParameters = computeInputGradient
-        for (i, layer) in layers.enumerated() {
+        for i in layers.indices {
             needs.append(seenParameters)
             seenParameters = seenParameters || (holdsParameters[i] && !frozen[i])
         }

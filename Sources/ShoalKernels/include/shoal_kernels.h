@@ -37,3 +37,13 @@ void shoal_gelu_backward(const float *x, const float *dy, float *dx, size_t n);
 void shoal_softmax(const float *x, float *y, size_t n);
 /// dx[j] = scale · p[j] (dp[j] − Σ_k p[k] dp[k]), softmax's backward for p = softmax(s) (dx may be dp).
 void shoal_softmax_backward(const float *p, const float *dp, float *dx, size_t n, float scale);
+
+/// LayerNorm of each row of x (rows, C): mean[r], rstd[r] = 1/√(population variance + eps) and
+/// y = (x − mean) · rstd · gain + bias (bias may be NULL).
+void shoal_layer_norm_forward(const float *x, float *y, const float *gain, const float *bias, float eps,
+                              size_t rows, size_t C, float *mean, float *rstd);
+/// shoal_layer_norm_forward's backward from dy, with n = (x − mean) · rstd and dn = dy · gain:
+/// dgain += Σ_rows dy · n, dbias += Σ_rows dy (dbias may be NULL), and unless dx is NULL
+/// dx = rstd · (dn − mean(dn) − n · mean(dn · n)) (dx may be dy).
+void shoal_layer_norm_backward(const float *x, const float *dy, const float *gain, const float *mean, const float *rstd,
+                               float *dgain, float *dbias, float *dx, size_t rows, size_t C);
