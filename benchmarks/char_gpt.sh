@@ -53,7 +53,7 @@ for ((i = 0; i < runs; i++)); do
     torch 2 >> /tmp/gptbench-torch2
     torch ddp >> /tmp/gptbench-torchddp
 done
-roofline=$(.build/release/shoal bench block --width 384 --positions 128 --heads 12 --batch 1 --runs 1 | awk '/^sgemm/ {print 2 * $2}')
+roofline=$(OPENBLAS_NUM_THREADS=1 .build/release/shoal bench block --width 384 --positions 128 --heads 12 --batch 1 --runs 1 | awk '/^sgemm/ {print 2 * $2}')
 echo "# $model, median of $runs runs of $steps timed steps, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, 2-core sgemm roofline ≈ $roofline GFLOP/s (2 × the 1-core 1024³ sgemm), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F)"
 printf '| setup | tokens/s | %% of 2-core roofline | peak RSS per rank (MiB) |\n|---|---:|---:|---:|\n'
 for name in "${setups[@]}"; do
