@@ -289,22 +289,28 @@ public final class Trainer {
         let step = position.stepInEpoch, batchSize = plan.batchSize(step: step), leafCount = plan.leafCount(step: step)
         let scale = 1 / Float(batchSize)
         var loss = FixedPointSum(), correct: Int64 = 0
+        // The loss and count of the rank's last leaf: a redo that the reduction carries it into
+        // (exact mode) does not compute it again.
+        var lastLoss = FixedPointSum(), lastCorrect: Int64 = 0
         var outcome = ReductionOutcome.redo
         while outcome == .redo {
-            loss = FixedPointSum()
-            correct = 0
+            let carried = reduction.leavesCarried
+            (loss, correct) = carried > 0 ? (lastLoss, lastCorrect) : (FixedPointSum(), 0)
             reduction.beginStep()
             let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
-            var leavesDone = 0
-            for (k, leaf) in leaves.enumerated() {
+            let leafTotal = plan.leafCount(step: step, rank: world.rank, worldSize: world.size)
+            var leavesDone = carried
+            for (k, leaf) in leaves.enumerated() where k < leafTotal - carried {
                 if k == 0, fault?.applies(.skipLeaf, rank: world.rank, step: position.step + 1) == true { continue }
                 Watchdog.enter(.data, step: position.step + 1)
                 let n = loadLeaf(position, leaf: leaf)
                 Watchdog.enter(.forward)
                 let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: ForwardContext(
                     training: true, step: UInt64(position.step), sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
-                correct += countCorrect(output, n)
-                loss.add(model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale))
+                let leafCorrect = countCorrect(output, n), leafLoss = model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale)
+                correct += leafCorrect
+                loss.add(leafLoss)
+                if k == leafTotal - 1 { lastLoss = FixedPointSum(); lastLoss.add(leafLoss); lastCorrect = leafCorrect }
                 Watchdog.enter(.backward)
                 if leaf + world.size >= leafCount {
                     // The last leaf's backward finishes the arena front to back: buckets can go as it does.
@@ -313,18 +319,18 @@ public final class Trainer {
                     model.backward()
                 }
                 Watchdog.enter(.reduction)
-                reduction.finishLeaf(model.arena.gradients)
+                reduction.finishLeaf(model.arena.gradients, isLast: k == leafTotal - 1)
                 leavesDone += 1
             }
             Watchdog.enter(.reduction, step: position.step + 1)
             // Every rank checks that all expect the same sums before any is summed.
             var expected = reduction.fingerprint(step: position.step + 1,
-                                                 leavesPlanned: plan.leafCount(step: step, rank: world.rank, worldSize: world.size),
+                                                 leavesPlanned: leafTotal,
                                                  leavesDone: leavesDone)
             if fault?.applies(.count, rank: world.rank, step: position.step + 1) == true { expected.count += 1 }
             try fingerprints.agree(on: expected)
             outcome = try reduction.finishStep()
-            if outcome == .redo { redoneSteps += 1 }
+            if outcome == .redo, reduction.leavesCarried < leafTotal { redoneSteps += 1 }
             if outcome == .nonFinite { throw RunError.nonFinite(step: position.step + 1, what: "a gradient") }
         }
         stepCounts[0] = loss.raw

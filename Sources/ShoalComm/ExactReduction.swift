@@ -18,6 +18,11 @@ import ShoalTensor
 /// again. Every rank sees the same maxima, so every rank redoes the same steps, and the exponents
 /// are part of a checkpoint. A NaN or infinity anywhere is seen by every rank alike.
 ///
+/// A rank's last leaf of a step stays in the gradient arena until the step is decided
+/// (`finishLeaf(_:isLast: true)`): a redo converts it again with the new exponents at once, and
+/// only the rank's other leaves are computed again (``leavesCarried``), none with one leaf a rank.
+/// The order of the conversions does not matter: integer sums are associative.
+///
 /// The sum of the step goes over the ranks as a reduce-scatter of the integers; each rank
 /// decodes its block, and an all-gather of the decoded Floats completes the gradient everywhere.
 ///
@@ -29,7 +34,7 @@ import ShoalTensor
 /// let exact = ExactReduction(world: world, segments: [0..<1000], maxLeaves: 4)
 /// repeat {
 ///     exact.beginStep()
-///     for leaf in myLeaves { computeGradient(leaf, into: g); exact.finishLeaf(g) }
+///     for leaf in myLeaves.dropLast(exact.leavesCarried) { computeGradient(leaf, into: g); exact.finishLeaf(g, isLast: leaf == myLeaves.last) }
 /// } while try exact.finishStep() == .redo
 /// exact.gradients   // the sum over every leaf of every rank
 /// ```
@@ -116,19 +121,29 @@ public final class ExactReduction: GradientReduction {
 
     /// Leaves accumulated since `beginStep()`; the first one writes the sum instead of adding.
     private var leavesThisStep = 0
+    /// The gradient of this rank's last leaf of the step, left in place until the step is decided.
+    private var lastLeaf: UnsafeMutableBufferPointer<Float>?
+    /// Leaves of the step being redone that this reduction has already converted again (the
+    /// rank's last one): the redo computes all leaves but these.
+    public private(set) var leavesCarried = 0
 
-    /// Starts a step (or its redo): nothing accumulated yet.
+    /// Starts a step (or its redo): nothing accumulated yet, or on a redo the carried leaf.
     public func beginStep() {
+        if leavesCarried > 0 { return }  // the redo began in finishStep()
         leavesThisStep = 0
         maxima.update(repeating: 0)
     }
 
     /// Adds one leaf's gradient: records its maxima and, if the exponents are known, adds its
-    /// fixed-point image to the step's sum. Leaves `gradient` zeroed for the next leaf.
-    public func finishLeaf(_ gradient: UnsafeMutableBufferPointer<Float>) {
+    /// fixed-point image to the step's sum. Leaves `gradient` zeroed for the next leaf, except the
+    /// rank's last leaf of the step (`isLast`), which stays until ``finishStep()``: its buffer
+    /// must live until then (the Trainer's is the arena's).
+    public func finishLeaf(_ gradient: UnsafeMutableBufferPointer<Float>, isLast: Bool) {
         precondition(gradient.count >= count)
+        if isLast { lastLeaf = gradient }
         let mode = Int32(exponents == nil ? 0 : SHOAL_FIXED_POINT_CONVERT)
             | Int32(leavesThisStep == 0 ? SHOAL_FIXED_POINT_FIRST : 0)
+            | Int32(isLast ? SHOAL_FIXED_POINT_KEEP : 0)
         leavesThisStep += 1
         for (s, segment) in segments.enumerated() {
             var special: UInt32 = 0
@@ -142,13 +157,31 @@ public final class ExactReduction: GradientReduction {
     /// Agrees on the maxima, then either completes the sum into ``gradients`` or asks for a redo.
     public func finishStep() throws -> ReductionOutcome {
         try world.allReduce(maxima, .max)
-        if maxima[segments.count] != 0 { return .nonFinite }
+        let kept = lastLeaf
+        lastLeaf = nil
+        leavesCarried = 0
+        if maxima[segments.count] != 0 {
+            if let kept { zero(kept.baseAddress!, count: count) }
+            return .nonFinite
+        }
         if leavesThisStep == 0 { sums.zero() }  // a rank without leaves adds zeros
         let fits = exponents.map { e in segments.indices.allSatisfy { maxima[$0] < limit(exponent: e[$0]) } } ?? false
         guard fits, let current = exponents else {
-            exponents = segments.indices.map { exponent(maximum: maxima[$0]) }  // once, or on a rare redo
+            if exponents == nil {
+                exponents = segments.indices.map { exponent(maximum: maxima[$0]) }  // once
+            } else {
+                // A rare redo; in place, as a step allocates nothing.
+                for s in segments.indices { exponents![s] = exponent(maximum: maxima[s]) }
+            }
+            if let kept {
+                // The redo begins here: the last leaf, converted with the new exponents and zeroed.
+                beginStep()
+                finishLeaf(kept, isLast: false)
+                leavesCarried = 1
+            }
             return .redo
         }
+        if let kept { zero(kept.baseAddress!, count: count) }  // ready for the next step's first leaf
         // Each rank completes and decodes its block of the sum, then the ranks swap decoded
         // blocks: Float bytes on the wire for the second half, and 1/p of the decoding each.
         try sums.reduceScatter(over: world)

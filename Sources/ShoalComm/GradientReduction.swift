@@ -6,10 +6,10 @@
 /// ```swift
 /// repeat {
 ///     reduction.beginStep()
-///     for leaf in myLeaves {
+///     for leaf in myLeaves.dropLast(reduction.leavesCarried) {
 ///         forwardAndLoss(leaf)
 ///         model.backward(finished: leaf == myLeaves.last ? reduction.backwardFinished(upTo:) : nil)
-///         reduction.finishLeaf(arena.gradients)
+///         reduction.finishLeaf(arena.gradients, isLast: leaf == myLeaves.last)
 ///     }
 ///     outcome = try reduction.finishStep()
 /// } while outcome == .redo
@@ -24,8 +24,12 @@ public protocol GradientReduction: AnyObject {
     func beginStep()
     /// During the step's last backward on this rank: every gradient below `offset` is final.
     func backwardFinished(upTo offset: Int)
-    /// A leaf's backward has finished; its gradient is `leafGradients` (the arena's).
-    func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>)
+    /// A leaf's backward has finished; its gradient is `leafGradients` (the arena's). `isLast`:
+    /// the rank's last leaf of the step.
+    func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>, isLast: Bool)
+    /// On a redo: how many of the rank's last leaves the reduction already holds again, so the
+    /// redo computes only the others (their loss and counts stand from the pass before).
+    var leavesCarried: Int { get }
     /// Completes the sum over every leaf of every rank.
     func finishStep() throws -> ReductionOutcome
     /// What this reduction expects of step `step` (from 1), for ``FingerprintCheck``.

@@ -70,7 +70,10 @@ public final class GradientSync: GradientReduction, @unchecked Sendable {
     }
 
     /// Leaves accumulate in the arena itself: nothing to do per leaf.
-    public func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>) {}
+    public func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>, isLast: Bool) {}
+
+    /// Fast mode never redoes a step.
+    public var leavesCarried: Int { 0 }
 
     /// Backward has written the final gradients of every element below `offset`.
     public func backwardFinished(upTo offset: Int) {

@@ -16,7 +16,7 @@ static const double magic = 6755399441055744.0;
 // was compiled to masked loads and stores, which are slow on AMD.
 static inline __attribute__((always_inline))
 uint32_t accumulate(float *restrict g, size_t n, double scale, void *restrict sum, uint32_t *special,
-                    const int wide, const int convert, const int first) {
+                    const int wide, const int convert, const int first, const int keep) {
     int64_t magic_bits;
     memcpy(&magic_bits, &magic, sizeof magic_bits);
     int64_t *restrict sum64 = sum;
@@ -39,24 +39,32 @@ uint32_t accumulate(float *restrict g, size_t n, double scale, void *restrict su
             if (wide) sum64[i] = first ? q : (int64_t)((uint64_t)sum64[i] + (uint64_t)q);
             else sum32[i] = first ? (int32_t)q : (int32_t)((uint32_t)sum32[i] + (uint32_t)q);
         }
-        g[i] = 0;
+        if (!keep) g[i] = 0;
     }
     *special = odd;
     return largest;
 }
 
+// Every mode as its own loop, all flags constants (see above).
+static inline __attribute__((always_inline))
+uint32_t dispatch(float *g, size_t n, double scale, int mode, void *sum, uint32_t *special, const int wide) {
+    const int convert = mode & SHOAL_FIXED_POINT_CONVERT, first = mode & SHOAL_FIXED_POINT_FIRST;
+    if (mode & SHOAL_FIXED_POINT_KEEP) {
+        if (!convert) return accumulate(g, n, scale, sum, special, wide, 0, 0, 1);
+        return first ? accumulate(g, n, scale, sum, special, wide, 1, 1, 1) : accumulate(g, n, scale, sum, special, wide, 1, 0, 1);
+    }
+    if (!convert) return accumulate(g, n, scale, sum, special, wide, 0, 0, 0);
+    return first ? accumulate(g, n, scale, sum, special, wide, 1, 1, 0) : accumulate(g, n, scale, sum, special, wide, 1, 0, 0);
+}
+
 SHOAL_CLONES
 uint32_t shoal_fixed_point_accumulate64(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special) {
-    if (!(mode & SHOAL_FIXED_POINT_CONVERT)) return accumulate(g, n, scale, sum, special, 1, 0, 0);
-    if (mode & SHOAL_FIXED_POINT_FIRST) return accumulate(g, n, scale, sum, special, 1, 1, 1);
-    return accumulate(g, n, scale, sum, special, 1, 1, 0);
+    return dispatch(g, n, scale, mode, sum, special, 1);
 }
 
 SHOAL_CLONES
 uint32_t shoal_fixed_point_accumulate32(float *g, size_t n, double scale, int mode, int32_t *sum, uint32_t *special) {
-    if (!(mode & SHOAL_FIXED_POINT_CONVERT)) return accumulate(g, n, scale, sum, special, 0, 0, 0);
-    if (mode & SHOAL_FIXED_POINT_FIRST) return accumulate(g, n, scale, sum, special, 0, 1, 1);
-    return accumulate(g, n, scale, sum, special, 0, 1, 0);
+    return dispatch(g, n, scale, mode, sum, special, 0);
 }
 
 SHOAL_CLONES

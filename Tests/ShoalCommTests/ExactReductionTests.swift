@@ -36,7 +36,7 @@ import ShoalComm
                 exact.beginStep()
                 for leaf in order {
                     var g = gradients[leaf]
-                    g.withUnsafeMutableBufferPointer { exact.finishLeaf($0) }
+                    g.withUnsafeMutableBufferPointer { exact.finishLeaf($0, isLast: false) }
                 }
                 outcome = try exact.finishStep()
             }
@@ -136,11 +136,50 @@ import ShoalComm
         #expect(result[1] == 1.2345678e-6)
     }
 
+    /// The rank's last leaf stays in its buffer until the step is decided: a redo converts it again
+    /// itself and asks only for the other leaves, with the same bits as computing all of them again.
+    @Test(arguments: [1, 3])
+    func aRedoCarriesTheLastLeafInsteadOfComputingItAgain(leaves: Int) throws {
+        let count = 37
+        let rng = PseudoRandom(seed: 5)
+        // Step 1 has no exponents yet; step 2's gradients are 100 times larger: both are redone.
+        let steps = (0..<2).map { s in (0..<leaves).map { _ in (0..<count).map { _ in rng.gradient() * (s == 0 ? 1 : 100) } } }
+        func run(carrying: Bool) throws -> (sums: [[Float]], computed: Int) {
+            let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<count], maxLeaves: leaves, width: .int32)
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+            defer { buffer.deallocate() }
+            var sums: [[Float]] = [], computed = 0
+            for gradients in steps {
+                var outcome = ReductionOutcome.redo, passes = 0
+                while outcome == .redo {
+                    passes += 1
+                    exact.beginStep()
+                    for (k, g) in gradients.enumerated().dropLast(exact.leavesCarried) {
+                        _ = buffer.update(fromContentsOf: g)
+                        computed += 1
+                        exact.finishLeaf(buffer, isLast: carrying && k == leaves - 1)
+                    }
+                    outcome = try exact.finishStep()
+                    #expect(exact.leavesCarried == (outcome == .redo && carrying ? 1 : 0))
+                }
+                #expect(outcome == .done)
+                #expect(passes == 2)
+                #expect(buffer.allSatisfy { $0 == 0 }, "the kept leaf is zeroed once the step is done")
+                sums.append(Array(exact.gradients))
+            }
+            return (sums, computed)
+        }
+        let carried = try run(carrying: true), recomputed = try run(carrying: false)
+        #expect(carried.sums.map { $0.map(\.bitPattern) } == recomputed.sums.map { $0.map(\.bitPattern) })
+        #expect(recomputed.computed == 4 * leaves)
+        #expect(carried.computed == 4 * leaves - 2)
+    }
+
     @Test func finishLeafLeavesTheGradientZeroedForTheNextLeaf() {
         let exact = ExactReduction(world: SingleProcessCommunicator(), segments: [0..<19], maxLeaves: 1)
         exact.beginStep()
         var g = (0..<19).map { Float($0) - 9 }
-        g.withUnsafeMutableBufferPointer { exact.finishLeaf($0) }
+        g.withUnsafeMutableBufferPointer { exact.finishLeaf($0, isLast: false) }
         #expect(g.allSatisfy { $0 == 0 })
     }
 }
@@ -151,7 +190,7 @@ extension ExactReduction {
         beginStep()
         for _ in 0..<leaves {
             var copy = g
-            copy.withUnsafeMutableBufferPointer { finishLeaf($0) }
+            copy.withUnsafeMutableBufferPointer { finishLeaf($0, isLast: false) }
         }
         let outcome = try finishStep()
         if outcome == .done { result = Array(gradients) }

@@ -11,6 +11,8 @@ enum {
     SHOAL_FIXED_POINT_CONVERT = 1,
     /// The step's first leaf: write the sum instead of adding to it.
     SHOAL_FIXED_POINT_FIRST = 2,
+    /// Leave g as it is (else it is zeroed for the next leaf).
+    SHOAL_FIXED_POINT_KEEP = 4,
 };
 
 /// One pass over a leaf's gradient g[0..<n] for exact reduction:
@@ -18,7 +20,7 @@ enum {
 ///   sets *special to 1 if some g is NaN or infinite,
 ///   with SHOAL_FIXED_POINT_CONVERT adds round_to_nearest_even(g · scale) to sum (|g · scale| < 2^51,
 ///   and every sum within the integer type), with SHOAL_FIXED_POINT_FIRST too stores it instead,
-///   and sets g to 0 for the next leaf.
+///   and, unless SHOAL_FIXED_POINT_KEEP, sets g to 0 for the next leaf.
 uint32_t shoal_fixed_point_accumulate64(float *g, size_t n, double scale, int mode, int64_t *sum, uint32_t *special);
 /// The same for 32-bit sums.
 uint32_t shoal_fixed_point_accumulate32(float *g, size_t n, double scale, int mode, int32_t *sum, uint32_t *special);
