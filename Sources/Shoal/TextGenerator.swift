@@ -17,7 +17,7 @@ import ShoalTensor
 /// let generator = try TextGenerator(checkpoint: "runs/char-gpt/version_0/checkpoints")
 /// let text = try generator.generate(prompt: "The ", count: 200, temperature: 0.8, topK: 40, seed: 1)
 /// ```
-/// Not for concurrent use: the server's batcher is its one user.
+/// Not for concurrent use: the server's prediction queue is its one user.
 public final class TextGenerator: @unchecked Sendable {
     public let vocabulary: Vocabulary
     public let model: Model

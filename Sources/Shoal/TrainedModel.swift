@@ -15,7 +15,7 @@ import ShoalTensor
 /// trained.prepare(&images)                          // as training did: / 255, or standardized
 /// let rows = trained.predict(images)                // (count, outputs): probabilities or values
 /// ```
-/// Not for concurrent use (one forward at a time owns the buffers): the server's batcher is its one user.
+/// Not for concurrent use (one forward at a time owns the buffers): the server's prediction queue is its one user.
 public final class TrainedModel: @unchecked Sendable {
     public let config: RunConfig
     public let model: Model
@@ -73,7 +73,7 @@ public final class TrainedModel: @unchecked Sendable {
         var rows: [[Float]] = []
         rows.reserveCapacity(data.count)
         // Every forward is a full micro-batch (the rest zeros): BLAS's result for a row depends on
-        // the batch's size, and a sample's answer must not depend on what it was batched with.
+        // the batch's size (and on the row's position), and the same samples must get the same bits.
         var input = [Float](repeating: 0, count: batch * features)
         var start = 0
         while start < data.count {

@@ -27,7 +27,7 @@ public final class PredictionServer: Sendable {
     public static let maxTokens = 10_000
 
     let server: HTTPServer
-    let batcher: PredictionBatcher
+    let queue: PredictionQueue
     let metadata: Data
     let featureCount: Int
     let scalesImages: Bool
@@ -40,7 +40,7 @@ public final class PredictionServer: Sendable {
         self.port = port
         let trained = try TrainedModel(checkpoint: checkpoint)
         let generator = trained.vocabulary == nil ? nil : try TextGenerator(model: trained)
-        batcher = PredictionBatcher(model: trained, generator: generator)
+        queue = PredictionQueue(model: trained, generator: generator)
         featureCount = trained.config.model.input.reduce(1, *)
         scalesImages = trained.config.data.normalize == .scale
         isLanguageModel = generator != nil
@@ -174,7 +174,7 @@ public final class PredictionServer: Sendable {
         for (i, row) in rows.enumerated() where row.count != featureCount {
             throw BadRequest("\(body["image"] != nil ? "image" : "inputs[\(i)]"): \(row.count) values; the model reads \(featureCount)", .unprocessableContent)
         }
-        let outputs = try await batcher.predict(rows)
+        let outputs = try await queue.predict(rows)
         if classCount > 0 {
             let labels = outputs.map(TrainedModel.label(of:))
             var answer: [String: Any] = ["predictions": labels, "probabilities": outputs.map { $0.map(Double.init) }]
@@ -197,7 +197,7 @@ public final class PredictionServer: Sendable {
         guard tokens >= 0, tokens <= Double(Self.maxTokens), tokens == tokens.rounded() else { throw BadRequest("tokens: an integer in 0...\(Self.maxTokens)") }
         guard topK >= 1, topK == topK.rounded(), topK < 1e9 else { throw BadRequest("top_k: an integer ≥ 1") }
         guard seed >= 0, seed == seed.rounded(), seed < 1.8e19 else { throw BadRequest("seed: a non-negative integer") }
-        let text = try await batcher.generate(prompt: prompt, tokens: Int(tokens), temperature: temperature, topK: Int(topK), seed: UInt64(seed))
+        let text = try await queue.generate(prompt: prompt, tokens: Int(tokens), temperature: temperature, topK: Int(topK), seed: UInt64(seed))
         return Self.json(["prompt": prompt, "text": prompt + text])
     }
 
