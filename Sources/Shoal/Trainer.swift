@@ -292,13 +292,13 @@ public final class Trainer {
         // The loss and count of the rank's last leaf: a redo that the reduction carries it into
         // (exact mode) does not compute it again.
         var lastLoss = FixedPointSum(), lastCorrect: Int64 = 0
+        let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
+        let leafTotal = plan.leafCount(step: step, rank: world.rank, worldSize: world.size)
         var outcome = ReductionOutcome.redo
         while outcome == .redo {
             let carried = reduction.leavesCarried
             (loss, correct) = carried > 0 ? (lastLoss, lastCorrect) : (FixedPointSum(), 0)
             reduction.beginStep()
-            let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
-            let leafTotal = plan.leafCount(step: step, rank: world.rank, worldSize: world.size)
             var leavesDone = carried
             for (k, leaf) in leaves.enumerated() where k < leafTotal - carried {
                 if k == 0, fault?.applies(.skipLeaf, rank: world.rank, step: position.step + 1) == true { continue }

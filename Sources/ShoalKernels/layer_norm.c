@@ -17,7 +17,7 @@ void shoal_layer_norm_forward(const float *x, float *y, const float *gain, const
         size_t c = 0;
         for (; c + 8 <= C; c += 8)
             for (int l = 0; l < 8; l++) lanes[l] += (double)xr[c + l];
-        double sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+        double sum = shoal_combine8_double(lanes);
         for (; c < C; c++) sum += (double)xr[c];
         const float m = (float)(sum / (double)C);
         float squares[8] = {0};
@@ -27,7 +27,7 @@ void shoal_layer_norm_forward(const float *x, float *y, const float *gain, const
                 const float d = xr[c + l] - m;
                 squares[l] += d * d;
             }
-        float variance = ((squares[0] + squares[1]) + (squares[2] + squares[3])) + ((squares[4] + squares[5]) + (squares[6] + squares[7]));
+        float variance = shoal_combine8(squares);
         for (; c < C; c++) {
             const float d = xr[c] - m;
             variance += d * d;
@@ -56,8 +56,8 @@ void shoal_layer_norm_backward(const float *x, const float *dy, const float *gai
                 lanes_dn[l] += dn;
                 lanes_dnn[l] += dn * n;
             }
-        float sum_dn = ((lanes_dn[0] + lanes_dn[1]) + (lanes_dn[2] + lanes_dn[3])) + ((lanes_dn[4] + lanes_dn[5]) + (lanes_dn[6] + lanes_dn[7]));
-        float sum_dnn = ((lanes_dnn[0] + lanes_dnn[1]) + (lanes_dnn[2] + lanes_dnn[3])) + ((lanes_dnn[4] + lanes_dnn[5]) + (lanes_dnn[6] + lanes_dnn[7]));
+        float sum_dn = shoal_combine8(lanes_dn);
+        float sum_dnn = shoal_combine8(lanes_dnn);
         for (; c < C; c++) {
             const float n = (xr[c] - m) * s, dn = dyr[c] * gain[c];
             sum_dn += dn;

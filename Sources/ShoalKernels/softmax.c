@@ -6,17 +6,13 @@
 // adds in the same order: the same bits everywhere.
 #pragma clang fp contract(off)
 
-static inline __attribute__((always_inline)) float combine(const float lanes[8]) {
-    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-}
-
 // Σ x[i]
 static inline __attribute__((always_inline)) float lane_sum(const float *x, size_t n) {
     float lanes[8] = {0};
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
         for (int l = 0; l < 8; l++) lanes[l] += x[i + l];
-    float s = combine(lanes);
+    float s = shoal_combine8(lanes);
     for (; i < n; i++) s += x[i];
     return s;
 }
@@ -27,7 +23,7 @@ static inline __attribute__((always_inline)) float lane_dot(const float *x, cons
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
         for (int l = 0; l < 8; l++) lanes[l] += x[i + l] * w[i + l];
-    float s = combine(lanes);
+    float s = shoal_combine8(lanes);
     for (; i < n; i++) s += x[i] * w[i];
     return s;
 }

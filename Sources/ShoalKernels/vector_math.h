@@ -12,6 +12,15 @@
 #define SHOAL_CLONES
 #endif
 
+// The sum of eight lanes in a fixed order: sums over lanes vectorise, and every clone adds alike.
+static inline __attribute__((always_inline)) float shoal_combine8(const float lanes[8]) {
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+static inline __attribute__((always_inline)) double shoal_combine8_double(const double lanes[8]) {
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
 static inline __attribute__((always_inline)) float shoal_from_bits(uint32_t b) {
     float f;
     memcpy(&f, &b, sizeof f);

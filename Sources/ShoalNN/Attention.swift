@@ -184,7 +184,8 @@ final class Attention: Layer {
                 let dout = dheads + b * T * C + h * hs
                 // forward: out = pd · v (pd = p, or p · mask with dropout), so dv = pdᵀ · dout (T, hs)
                 // and dpd = dout · vᵀ (T, T), dp = dpd · mask
-                // (both over the tiles: dv[j] needs the rows t ≥ j, dpd[t] the columns j ≤ t)
+                // (both over the tiles: dv[j] needs the rows t ≥ j, dpd[t] the columns j ≤ t; dv's loop
+                // first and whole: with dropout pd lives in ds, which dpd's overwrites)
                 var pd = UnsafePointer(p)
                 if masked {
                     let m = mask.baseAddress! + (b * self.heads + h) * T * T
