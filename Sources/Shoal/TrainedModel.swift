@@ -69,20 +69,18 @@ public final class TrainedModel: @unchecked Sendable {
             throw PredictionError("the input has \(data.featureCount) features per sample (shape \(formatShape(data.featureShape))); "
                 + "the model reads \(formatShape(config.model.input)) = \(config.model.input.reduce(1, *))")
         }
-        let width = model.outputShape.reduce(1, *), batch = model.maxBatch, features = data.featureCount
+        let width = model.outputShape.reduce(1, *), batch = model.maxBatch
         var rows: [[Float]] = []
         rows.reserveCapacity(data.count)
-        // Every forward is a full micro-batch (the rest zeros): BLAS's result for a row depends on
-        // the batch's size (and on the row's position), and the same samples must get the same bits.
-        var input = [Float](repeating: 0, count: batch * features)
+        // `.prediction`: a sample's outputs depend on that sample alone, whatever batch it is in
+        // and wherever in it (BLAS would round it by both), so serve can merge requests.
         var start = 0
         while start < data.count {
             let n = min(batch, data.count - start)
-            input.withUnsafeMutableBufferPointer { slots in
-                for i in 0..<n * features { slots[i] = data.features[start * features + i] }
-                for i in n * features..<slots.count { slots[i] = 0 }
+            let output = data.features.withUnsafeBufferPointer { features in
+                model.forward(UnsafeBufferPointer(rebasing: features[start * data.featureCount..<(start + n) * data.featureCount]),
+                              batch: n, context: .prediction)
             }
-            let output = input.withUnsafeBufferPointer { model.forward($0, batch: batch, context: .inference) }
             for i in 0..<n { rows.append(probabilities(Array(output[i * width..<(i + 1) * width]))) }
             start += n
         }

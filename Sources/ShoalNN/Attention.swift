@@ -125,8 +125,8 @@ final class Attention: Layer {
         }
         // qkv = x · Wqkvᵀ + bqkv   (M, 3C)
         if let qkvBias { broadcastRows(qkvBias.value, into: qkv, rows: M, cols: C3) }
-        sgemm(transA: false, transB: true, m: M, n: C3, k: C, a: x, lda: C, b: qkvWeight.value, ldb: C,
-              beta: qkvBias == nil ? 0 : 1, c: qkv, ldc: C3)
+        context.multiplyTransposed(m: M, n: C3, k: C, a: x, lda: C, b: qkvWeight.value, ldb: C,
+                                   accumulate: qkvBias != nil, c: qkv, ldc: C3)
         for b in 0..<B {
             for h in 0..<self.heads {
                 let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
@@ -163,8 +163,8 @@ final class Attention: Layer {
         }
         // y = heads · Wprojᵀ + bproj   (M, C)
         if let projBias { broadcastRows(projBias.value, into: y, rows: M, cols: C) }
-        sgemm(transA: false, transB: true, m: M, n: C, k: C, a: heads, lda: C, b: projWeight.value, ldb: C,
-              beta: projBias == nil ? 0 : 1, c: y, ldc: C)
+        context.multiplyTransposed(m: M, n: C, k: C, a: heads, lda: C, b: projWeight.value, ldb: C,
+                                   accumulate: projBias != nil, c: y, ldc: C)
     }
 
     func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,

@@ -102,7 +102,7 @@ final class Conv2D: Layer {
             im2col(x + n0 * inSample, batch: n, geometry: g, columns: col)
             // y[p, oc] = bias[oc] + Σ_k col[p, k] w[oc, k]
             broadcastRows(bias.value, into: yc, rows: rows, cols: OC)
-            sgemm(transA: false, transB: true, m: rows, n: OC, k: K, a: col, lda: K, b: w, ldb: K, beta: 1, c: yc, ldc: OC)
+            context.multiplyTransposed(m: rows, n: OC, k: K, a: col, lda: K, b: w, ldb: K, accumulate: true, c: yc, ldc: OC)
             n0 += n
         }
     }

@@ -69,7 +69,7 @@ final class Dense: Layer {
         let M = B * rows, I = inputs, O = units
         // y[m, :] = bias (or 0), then y += x · Wᵀ
         if let bias { broadcastRows(bias.value, into: y, rows: M, cols: O) }
-        sgemm(transA: false, transB: true, m: M, n: O, k: I, a: x, lda: I, b: weight.value, ldb: I, beta: bias == nil ? 0 : 1, c: y, ldc: O)
+        context.multiplyTransposed(m: M, n: O, k: I, a: x, lda: I, b: weight.value, ldb: I, accumulate: bias != nil, c: y, ldc: O)
     }
 
     func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,

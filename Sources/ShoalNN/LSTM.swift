@@ -84,16 +84,16 @@ final class LSTM: Layer {
         for r in 0..<B * T {
             for j in 0..<H4 { a[r * H4 + j] = biasIH.value[j] + biasHH.value[j] }
         }
-        sgemm(transA: false, transB: true, m: B * T, n: H4, k: inputs, a: x, lda: inputs, b: weightIH.value, ldb: inputs,
-              beta: 1, c: a, ldc: H4)
+        context.multiplyTransposed(m: B * T, n: H4, k: inputs, a: x, lda: inputs, b: weightIH.value, ldb: inputs,
+                                   accumulate: true, c: a, ldc: H4)
         for b in 0..<B {
             zero(c + b * (T + 1) * H, count: H)
             zero(h + b * (T + 1) * H, count: H)
         }
         for t in 0..<T {
             // a(t) += h(t−1) · W_hhᵀ   (B, 4H), rows b at stride T·4H, h(t−1) rows at stride (T+1)·H
-            sgemm(transA: false, transB: true, m: B, n: H4, k: H, a: h + t * H, lda: (T + 1) * H, b: weightHH.value, ldb: H,
-                  beta: 1, c: a + t * H4, ldc: T * H4)
+            context.multiplyTransposed(m: B, n: H4, k: H, a: h + t * H, lda: (T + 1) * H, b: weightHH.value, ldb: H,
+                                       accumulate: true, c: a + t * H4, ldc: T * H4)
             for b in 0..<B {
                 let g = a + (b * T + t) * H4
                 let cPrev = c + (b * (T + 1) + t) * H, cNow = cPrev + H, hNow = h + (b * (T + 1) + t + 1) * H

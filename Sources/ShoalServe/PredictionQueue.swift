@@ -2,11 +2,11 @@ import Foundation
 import Shoal
 import ShoalData
 
-/// One model behind concurrent requests: requests wait in a queue and the model answers them one
-/// at a time, each in forwards of its own. Requests are not merged into one forward: OpenBLAS
-/// rounds a row differently by its position in the batch (measured on an AMD EPYC under the
-/// Haswell kernel: positions 6–11 of every 12), so a merged request's answer would change in
-/// its last bits with the traffic around it. Alone, a request gets the same bits every time.
+/// One model behind concurrent requests: requests that wait while the model is busy are merged
+/// into one forward of up to the model's micro-batch of samples. A sample's answer does not
+/// depend on the requests merged with it: predictions run with `ForwardContext.prediction`,
+/// whose products compute each row from that row alone (BLAS would round it by the batch's size
+/// and its position in it), so a request gets the bits `shoal predict` gives, whatever the traffic.
 ///
 /// ```swift
 /// let queue = PredictionQueue(model: trained, generator: nil)
@@ -41,15 +41,26 @@ public actor PredictionQueue {
 
     private func drain() async {
         while !pending.isEmpty {
-            let request = pending.removeFirst()
+            // The requests waiting now, up to a micro-batch of samples (at least one request).
+            var count = 0, taken = 0
+            while taken < pending.count, taken == 0 || count + pending[taken].rows.count <= trained.model.maxBatch {
+                count += pending[taken].rows.count
+                taken += 1
+            }
+            let batch = Array(pending.prefix(taken))
+            pending.removeFirst(taken)
             do {
-                var data = try Dataset(featureShape: trained.config.model.input, features: request.rows.flatMap { $0 },
-                                       targets: [Float](repeating: 0, count: request.rows.count))
+                var data = try Dataset(featureShape: trained.config.model.input, features: batch.flatMap { $0.rows.joined() },
+                                       targets: [Float](repeating: 0, count: count))
                 try trained.prepare(&data)
                 let outputs = try trained.predict(data)
-                request.done.resume(returning: outputs)
+                var start = 0
+                for request in batch {
+                    request.done.resume(returning: Array(outputs[start..<start + request.rows.count]))
+                    start += request.rows.count
+                }
             } catch {
-                request.done.resume(throwing: error)
+                for request in batch { request.done.resume(throwing: error) }
             }
             // Let the requests that arrived meanwhile join the queue.
             await Task.yield()

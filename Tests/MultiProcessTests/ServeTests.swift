@@ -66,37 +66,28 @@ import Testing
         let metadata = json(try request(base + "/metadata").body)
         #expect((metadata["classes"] as? [String])?.first == "T-shirt/top" && metadata["input_shape"] as? [Int] == [28, 28, 1], "\(metadata)")
 
-        // The seed's request: one raw image; then a batch; then eight clients at once. A sample at
-        // the row it has in shoal predict's batch gets predict's bits; at another row OpenBLAS may
-        // round it differently (its class stays).
-        func expectAnswer(_ body: String, rows: [Int], sameRows: Bool, _ context: String) {
+        // The seed's request: one raw image; then a batch; then eight clients at once, whose
+        // requests the server may merge. Every answer has shoal predict's bits: a sample's outputs
+        // do not depend on the samples computed with it.
+        func expectAnswer(_ body: String, rows: [Int], _ context: String) {
             let answer = json(body)
             let probabilities = (answer["probabilities"] as? [[Double]])?.map { $0.map(Float.init) } ?? []
             #expect(answer["predictions"] as? [Int] == rows.map { Int(expected[$0][0]) }, "\(context): \(body)")
-            #expect(probabilities.count == rows.count, "\(context): \(body)")
-            for (got, row) in zip(probabilities, rows) {
-                let want = Array(expected[row].dropFirst())
-                if sameRows {
-                    #expect(got == want, "\(context): the same bits as shoal predict")
-                } else {
-                    #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(context): \(got) vs predict's \(want)")
-                }
-            }
+            #expect(probabilities == rows.map { Array(expected[$0].dropFirst()) }, "\(context): the bits of shoal predict")
         }
         let single = try request(base + "/predict", ["-d", #"{"image": \#(pixels[0])}"#])
         #expect(single.status == 200)
-        expectAnswer(single.body, rows: [0], sameRows: true, "one image")
-        let batch = try request(base + "/predict", ["-d", #"{"inputs": [\#(pixels[0]), \#(pixels[1]), \#(pixels[2])]}"#])
-        expectAnswer(batch.body, rows: [0, 1, 2], sameRows: true, "three inputs")
+        expectAnswer(single.body, rows: [0], "one image")
+        let batch = try request(base + "/predict", ["-d", #"{"inputs": [\#(pixels[5]), \#(pixels[1]), \#(pixels[7])]}"#])
+        expectAnswer(batch.body, rows: [5, 1, 7], "three inputs")
         let alone = try (0..<8).map { i in try request(base + "/predict", ["-d", #"{"image": \#(pixels[i])}"#]).body }
-        for i in 0..<8 { expectAnswer(alone[i], rows: [i], sameRows: i == 0, "image \(i) alone") }
+        for i in 0..<8 { expectAnswer(alone[i], rows: [i], "image \(i) alone") }
         let answers = Answers()
         DispatchQueue.concurrentPerform(iterations: 8) { i in
             let body = (try? request(base + "/predict", ["-d", #"{"image": \#(pixels[i])}"#]).body) ?? ""
             answers.lock.withLock { answers.bodies[i] = body }
         }
-        // At once, each client gets the bits its request got alone.
-        for i in 0..<8 { #expect(answers.bodies[i] == alone[i], "client \(i) of 8 at once") }
+        for i in 0..<8 { expectAnswer(answers.bodies[i] ?? "", rows: [i], "client \(i) of 8 at once") }
 
         // Every bad request: its 4xx and a JSON error saying what is wrong; the server stays up.
         let big = directory + "/big.json"

@@ -49,3 +49,9 @@ void shoal_layer_norm_forward(const float *x, float *y, const float *gain, const
 /// dx = rstd · (dn − mean(dn) − n · mean(dn · n)) (dx may be dy).
 void shoal_layer_norm_backward(const float *x, const float *dy, const float *gain, const float *mean, const float *rstd,
                                float *dgain, float *dbias, float *dx, size_t rows, size_t C);
+
+/// c = a · bᵀ (accumulate: c += a · bᵀ) for a (M, K), b (N, K), c (M, N), row-major with the
+/// given row strides. Each c[m, n] is computed the same way wherever it falls, so a row of c
+/// depends on its row of a alone: not on M, nor on the row's position (BLAS's results do).
+void shoal_gemm_rows(size_t M, size_t N, size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                     int accumulate, float *c, size_t ldc);
