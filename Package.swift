@@ -13,8 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
-        // shoal serve's HTTP server: BSD sockets and async/await, no SwiftNIO (a fresh build stays short).
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
+        // shoal serve's HTTP server, on SwiftNIO: benchmarks/RESULTS.md "Serving" says why this one.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libopenmpi-dev, libopenblas-dev, zlib1g-dev).
@@ -44,7 +45,7 @@ let package = Package(
         ]),
         // shoal serve: a trained model behind HTTP.
         .target(name: "ShoalServe", dependencies: [
-            "Shoal", "ShoalData", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            "Coordinator", "Shoal", "ShoalData", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "shoal", dependencies: [
             "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalServe", "ShoalTensor",

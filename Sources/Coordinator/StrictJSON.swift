@@ -1,13 +1,20 @@
-// A small, strict JSON parser for headers we must not trust.
+// A small, strict JSON reader and writer for text we must not trust: safetensors headers and
+// shoal serve's requests.
 //
 // Foundation's JSONSerialization keeps one of two duplicate keys without a word; a safetensors
 // header with two entries of the same name would then load one tensor and silently drop the
 // other. This parser follows RFC 8259 exactly, keeps object members in file order, refuses
 // duplicate keys, and keeps numbers as their literal text so integers are never rounded
-// through Double.
+// through Double, and a request's Floats are rounded once, from the digits.
 
 /// A JSON value as written in the file.
-enum StrictJSON {
+///
+/// ```swift
+/// let request = try StrictJSON.parse(Array(#"{"inputs": [[0, 255]]}"#.utf8))
+/// request["inputs"]                                 // .array([.array([.number("0"), .number("255")])])
+/// StrictJSON.object([("status", .string("ok"))]).serialized   // {"status":"ok"}
+/// ```
+public enum StrictJSON: Sendable {
     case null
     case bool(Bool)
     /// The literal text of the number, e.g. `"-12"`, `"3.5e2"`.
@@ -18,20 +25,20 @@ enum StrictJSON {
     case object([(key: String, value: StrictJSON)])
 
     /// Why a text is not acceptable JSON, and the byte offset where that was found.
-    struct ParseError: Error, CustomStringConvertible {
-        let reason: String
-        let offset: Int
+    public struct ParseError: Error, CustomStringConvertible {
+        public let reason: String
+        public let offset: Int
         /// For a duplicate key: the key, and the nesting depth of its object (1 = top level).
         var duplicateKey: String? = nil
         var depth = 0
-        var description: String { "\(reason) at byte \(offset)" }
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
     /// Nesting deeper than this is refused rather than recursed into.
-    static let maximumDepth = 64
+    public static let maximumDepth = 64
 
     /// Parses `bytes` as exactly one JSON value, surrounded only by whitespace.
-    static func parse(_ bytes: [UInt8]) throws(ParseError) -> StrictJSON {
+    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> StrictJSON {
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
@@ -41,14 +48,79 @@ enum StrictJSON {
     }
 
     /// The value as an `Int`, if it is a number written as an integer that fits.
-    var integer: Int? {
+    public var integer: Int? {
         guard case .number(let text) = self,
               !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else { return nil }
         return Int(text)
     }
 
+    /// A number's nearest Float, rounded once from its digits as the training files' readers
+    /// round them (through a Double, a halfway case could land one bit off); inf beyond Float's range.
+    public var float: Float? {
+        guard case .number(let text) = self else { return nil }
+        // Most request numbers are short integers (pixels, tokens): exact in a Float below 2^24.
+        var magnitude = 0, utf8 = text.utf8[...], negative = false
+        if utf8.first == UInt8(ascii: "-") { negative = true; utf8 = utf8.dropFirst() }
+        if utf8.count <= 7, utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            for digit in utf8 { magnitude = magnitude * 10 + Int(digit - UInt8(ascii: "0")) }
+            if !(negative && magnitude == 0) { return Float(negative ? -magnitude : magnitude) }
+        }
+        return Float(text)
+    }
+
+    /// A number's nearest Double.
+    public var double: Double? {
+        guard case .number(let text) = self else { return nil }
+        return Double(text)
+    }
+
+    /// The value of an object's `key`, nil for a missing key or a value that is not an object.
+    public subscript(key: String) -> StrictJSON? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    /// A Float as the shortest decimal of its Double, which reads back (as a Double, then a
+    /// Float, as clients read it) to the same bits; NaN and infinities as null.
+    public init(_ value: Float) {
+        self = value.isFinite ? .number(Double(value).description) : .null
+    }
+
+    public init(_ value: Int) { self = .number(String(value)) }
+
+    /// Compact JSON text, members in their order.
+    public var serialized: String {
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    private func write(to text: inout String) {
+        switch self {
+        case .null: text += "null"
+        case .bool(let b): text += b ? "true" : "false"
+        case .number(let literal): text += literal
+        case .string(let s): text += jsonStringLiteral(s)
+        case .array(let items):
+            text += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { text += "," }
+                item.write(to: &text)
+            }
+            text += "]"
+        case .object(let members):
+            text += "{"
+            for (i, member) in members.enumerated() {
+                if i > 0 { text += "," }
+                text += jsonStringLiteral(member.key) + ":"
+                member.value.write(to: &text)
+            }
+            text += "}"
+        }
+    }
+
     /// A short name of the value's kind, for error messages.
-    var kind: String {
+    public var kind: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -79,8 +151,13 @@ private struct Parser {
     }
 
     mutating func expect(_ byte: UInt8, _ what: String) throws(StrictJSON.ParseError) {
-        guard current == byte else { throw error("expected \(what)") }
+        guard current == byte else { throw error("expected \(what), " + (current.map { "found \(Self.describe($0))" } ?? "found the end")) }
         position += 1
+    }
+
+    /// A byte as an error message shows it: the character if printable ASCII, else its value.
+    static func describe(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16, uppercase: true))"
     }
 
     mutating func value(depth: Int) throws(StrictJSON.ParseError) -> StrictJSON {
@@ -94,7 +171,7 @@ private struct Parser {
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: throw error("unexpected character")
+        default: throw error("unexpected \(Self.describe(byte))")
         }
     }
 
@@ -246,7 +323,7 @@ private struct Parser {
 }
 
 /// Writes `text` as a JSON string literal, quotes included.
-func jsonStringLiteral(_ text: String) -> String {
+public func jsonStringLiteral(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -25,33 +25,17 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let server = try PredictionServer(checkpoint: checkpoint, host: host, port: port)
+        let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         let outcome = Outcome()
         Task {
-            do { try await server.run() } catch {
-                // stop() ends run() with an error (cancelled, disconnected): after a signal, the clean end.
-                if !outcome.stopping { outcome.failure = error }
-            }
+            // SIGTERM and SIGINT end run() after the requests in flight are answered.
+            do {
+                try await server.run { print("serving \(checkpoint) on \(address)"); fflush(nil) }
+            } catch { outcome.failure = error }
             outcome.done.signal()
-        }
-        // SIGTERM and SIGINT stop the server; in-flight requests get up to 3 s to finish.
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let sources = [SIGTERM, SIGINT].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                outcome.stopping = true
-                Task { await server.stop() }
-            }
-            source.resume()
-            return source
-        }
-        let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-        Task {
-            if (try? await server.waitUntilListening()) != nil { print("serving \(checkpoint) on \(address)"); fflush(nil) }
         }
         // The root command is synchronous: this thread waits while the server's tasks run.
         outcome.done.wait()
-        sources.forEach { $0.cancel() }
         if let failure = outcome.failure { throw CommandError(description: "cannot serve on \(address): \(failure)") }
         print("stopped")
     }
@@ -61,5 +45,4 @@ struct ServeCommand: ParsableCommand {
 private final class Outcome: @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
     var failure: (any Error)?
-    var stopping = false
 }

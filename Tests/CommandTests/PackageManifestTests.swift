@@ -19,9 +19,10 @@ import Testing
         return pattern.matches(in: manifest, range: NSRange(location: 0, length: text.length)).map { match in
             let kind = text.substring(with: match.range(at: 1)), name = text.substring(with: match.range(at: 2))
             let list = (match.range(at: 4).location == NSNotFound ? "" : text.substring(with: match.range(at: 4))) as NSString
-            // "Name" entries and .product(name: "Module", package: "swift-…") entries both name a module.
-            let names = quoted.matches(in: list as String, range: NSRange(location: 0, length: list.length))
-                .map { list.substring(with: $0.range(at: 1)) }.filter { !$0.hasPrefix("swift-") }
+            // "Name" entries and .product(name: "Module", package: "…") entries both name a module.
+            let modules = list.replacingOccurrences(of: #"package: "[^"]+""#, with: "", options: .regularExpression, range: NSRange(location: 0, length: list.length)) as NSString
+            let names = quoted.matches(in: modules as String, range: NSRange(location: 0, length: modules.length))
+                .map { modules.substring(with: $0.range(at: 1)) }
             return (name, (kind == "testTarget" ? "Tests/" : "Sources/") + name, Set(names))
         }
     }

@@ -220,7 +220,7 @@ struct SafeTensorsTests {
         defer { removeTemporaryDirectory(scratch) }
         let url = scratch.appendingPathComponent("j.safetensors")
         let cases: [(String, String)] = [
-            (#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}"#, "bad header: the header is not valid JSON: expected ',' or '}' in an object at byte 52"),
+            (#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}"#, "bad header: the header is not valid JSON: expected ',' or '}' in an object, found the end at byte 52"),
             (#"[1]"#, "bad header: the header is an array, not a JSON object"),
             (#"{"w":{"dtype":8,"shape":[1],"data_offsets":[0,1]}}"#, "bad header: tensor \"w\": dtype is a number, not a string"),
             (#"{"w":{"dtype":"U8","shape":[1.5],"data_offsets":[0,1]}}"#, "bad header: tensor \"w\": shape holds something other than non-negative integers"),

@@ -50,6 +50,32 @@ import Testing
         }
         let notLM = try ShoalProcess.run(["generate", directory + "/nothing-here"])
         #expect(notLM.status != 0 && notLM.error.contains("no such file or directory"), "\(notLM.combined)")
+
+        // shoal serve's POST /generate: the text shoal generate printed, for one client and for two at once.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else { return }
+        let server = try ServeTests.Server(checkpoints, log: directory + "/serve.log")
+        let body = #"{"prompt": "The ", "tokens": 60, "temperature": 0.8, "top_k": 20, "seed": 5}"#
+        let served = try ServeTests.request(server.base + "/generate", ["-d", body])
+        #expect(served.status == 200 && ServeTests.json(served.body)["text"] as? String == String(once.output.dropLast()), "\(served.body)")
+        let answers = Answers(), base = server.base
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let body = (try? ServeTests.request(base + "/generate", ["-d", body]).body) ?? ""
+            answers.lock.withLock { answers.bodies[i] = body }
+        }
+        #expect(answers.bodies[0] == served.body && answers.bodies[1] == served.body, "\(answers.bodies)")
+        for (request, status, message) in [
+            (#"{"prompt": "a€"}"#, 400, "\"€\" (U+20AC) at character 1 is not in the model's vocabulary"),
+            (#"{"prompt": 3}"#, 400, "prompt: expected a string"),
+            (#"{"prompt": "a", "tokens": 1e9}"#, 400, "tokens: an integer in 0...10000"),
+            (#"{"prompt": "a", "top_k": true}"#, 400, "top_k: expected a number, got a boolean"),
+        ] {
+            let answer = try ServeTests.request(server.base + "/generate", ["-d", request])
+            #expect(answer.status == status && (ServeTests.json(answer.body)["error"] as? String)?.contains(message) == true, "\(request): \(answer)")
+        }
+        let predict = try ServeTests.request(server.base + "/predict", ["-d", #"{"inputs": [[1]]}"#])
+        #expect(predict.status == 400 && predict.body.contains("this is a language model"), "\(predict)")
+        let stopped = server.stop()
+        #expect(stopped.clean, "\(stopped.output)")
     }
 
     /// The LM head and the token embedding share one tensor: an overlapped reduction must wait

@@ -5,7 +5,7 @@ import Testing
 /// request its 4xx, concurrent clients, only the address asked for bound, a clean SIGTERM.
 @Suite(.serialized) struct ServeTests {
     /// curl's status code and body for one request.
-    func request(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) {
+    static func request(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) {
         let curl = Process(), pipe = Pipe()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-s", "-m", "30", "-w", "\n%{http_code}", url] + arguments
@@ -17,8 +17,50 @@ import Testing
         return (status, String(text[..<(text.lastIndex(of: "\n") ?? text.endIndex)]))
     }
 
-    func json(_ text: String) -> [String: Any] {
+    func request(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) { try Self.request(url, arguments) }
+
+    static func json(_ text: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    func json(_ text: String) -> [String: Any] { Self.json(text) }
+
+    /// `shoal serve` on a random loopback port, once it says it serves; killed by `deinit` if
+    /// still running. `stop()` sends SIGTERM and returns how it ended.
+    final class Server {
+        let process = Process()
+        let log: String
+        let base: String
+
+        init(_ checkpoint: String, log: String) throws {
+            let port = Int.random(in: 20_000..<40_000)
+            base = "http://127.0.0.1:\(port)"
+            self.log = log
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: ShoalProcess.binary)
+            process.arguments = ["serve", checkpoint, "--port", String(port)]
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardError = process.standardOutput
+            try process.run()
+            var up = false
+            for _ in 0..<200 where !up {
+                up = output.contains("serving \(checkpoint) on \(base)")
+                if !up { usleep(50_000) }
+            }
+            #expect(up, "\(output)")
+        }
+
+        var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        /// SIGTERM, then up to 10 s for a clean exit: (exited with status 0, its output).
+        func stop() -> (clean: Bool, output: String) {
+            kill(process.processIdentifier, SIGTERM)
+            var waited = 0
+            while process.isRunning && waited < 200 { usleep(50_000); waited += 1 }
+            return (!process.isRunning && process.terminationStatus == 0, output)
+        }
+
+        deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl (launch/test installs it)"))
@@ -36,21 +78,8 @@ import Testing
             .map { $0.split(separator: ",").dropFirst().compactMap { Float($0) } }
         let pixels = try PredictTests.testImages(count: 8)
 
-        let port = Int.random(in: 20_000..<40_000), base = "http://127.0.0.1:\(port)"
-        let server = Process(), log = directory + "/serve.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        server.executableURL = URL(fileURLWithPath: ShoalProcess.binary)
-        server.arguments = ["serve", run, "--port", String(port)]
-        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        server.standardError = server.standardOutput
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        var up = false
-        for _ in 0..<200 where !up {
-            up = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("serving \(run) on \(base)")
-            if !up { usleep(50_000) }
-        }
-        #expect(up, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let server = try Server(run, log: directory + "/serve.log"), base = server.base
+        let port = Int(base.split(separator: ":").last!)!
 
         // It listens on 127.0.0.1 only (no 0.0.0.0 or other address in /proc/net/tcp for the port).
         let hexPort = String(format: ":%04X", port)
@@ -78,6 +107,8 @@ import Testing
         let single = try request(base + "/predict", ["-d", #"{"image": \#(pixels[0])}"#])
         #expect(single.status == 200)
         expectAnswer(single.body, rows: [0], "one image")
+        let chunked = try request(base + "/predict", ["-H", "Transfer-Encoding: chunked", "-d", #"{"image": \#(pixels[0])}"#])
+        expectAnswer(chunked.body, rows: [0], "one image in a chunked body")
         let batch = try request(base + "/predict", ["-d", #"{"inputs": [\#(pixels[5]), \#(pixels[1]), \#(pixels[7])]}"#])
         expectAnswer(batch.body, rows: [5, 1, 7], "three inputs")
         let alone = try (0..<8).map { i in try request(base + "/predict", ["-d", #"{"image": \#(pixels[i])}"#]).body }
@@ -102,6 +133,11 @@ import Testing
             (["-d", #"{"image": [300]}"#], "/predict", 400, "pixels must be raw values in 0...255"),
             (["-d", #"{"pixels": []}"#], "/predict", 400, #"expected {\"inputs\""#),
             (["--data-binary", "@" + big], "/predict", 413, "at most 8388608 are accepted"),
+            (["--data-binary", "@" + big, "-H", "Transfer-Encoding: chunked"], "/predict", 413, "at most 8388608 are accepted"),
+            (["-d", #"{"inputs": [[1, 2],]}"#], "/predict", 400, "not valid JSON (unexpected ']' at byte 19)"),
+            (["-d", #"{"inputs": \#(String(repeating: "[", count: 100))"#], "/predict", 400, "nested deeper than 64"),
+            (["-d", #"{"inputs": "abc"}"#], "/predict", 400, "inputs: expected a list of samples"),
+            (["-d", ""], "/predict", 400, "the body is empty"),
             ([], "/nowhere", 404, "no route GET /nowhere"),
             ([], "/predict", 405, "GET /predict is not served; use POST"),
             (["-d", #"{"prompt": "a"}"#], "/generate", 400, "/generate needs a language model"),
@@ -112,11 +148,8 @@ import Testing
         }
         #expect(try request(base + "/health").status == 200)
 
-        kill(server.processIdentifier, SIGTERM)
-        var waited = 0
-        while server.isRunning && waited < 200 { usleep(50_000); waited += 1 }
-        #expect(!server.isRunning && server.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").hasSuffix("stopped\n"))
+        let stopped = server.stop()
+        #expect(stopped.clean && stopped.output.hasSuffix("stopped\n"), "\(stopped.output)")
     }
 }
 
