@@ -59,12 +59,15 @@ public enum StrictJSON: Sendable {
     public var float: Float? {
         guard case .number(let text) = self else { return nil }
         // Most request numbers are short integers (pixels, tokens): exact in a Float below 2^24.
-        var magnitude = 0, utf8 = text.utf8[...], negative = false
-        if utf8.first == UInt8(ascii: "-") { negative = true; utf8 = utf8.dropFirst() }
-        if utf8.count <= 7, utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            for digit in utf8 { magnitude = magnitude * 10 + Int(digit - UInt8(ascii: "0")) }
-            if !(negative && magnitude == 0) { return Float(negative ? -magnitude : magnitude) }
+        var magnitude = 0, digits = 0, negative = false, integral = true
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "-") && digits == 0 && !negative { negative = true; continue }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10, digits < 7 else { integral = false; break }
+            magnitude = magnitude * 10 + Int(digit)
+            digits += 1
         }
+        if integral && digits > 0 && !(negative && magnitude == 0) { return Float(negative ? -magnitude : magnitude) }
         return Float(text)
     }
 

@@ -16,6 +16,7 @@ public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) t
     switch data.source {
     case .text:
         guard let text = data.text else { throw RunError.configuration("data.text: required when data.source is text") }
+        if data.keepClasses != nil { throw RunError.configuration("data.keep_classes: a text source has no classes; remove it") }
         guard config.model.input.count == 1 else {
             throw RunError.configuration("model.input: a text source needs [block_size] (characters per window), got \(config.model.input)")
         }
@@ -73,6 +74,14 @@ public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) t
             test = all.subset(split.test)
         }
     }
-    return try DataSplits(train: train, test: test, validationFraction: data.validationFraction, seed: config.seed,
+    var (kept, keptTest) = (train, test)
+    if let classes = data.keepClasses {
+        do {
+            (kept, keptTest) = (try train.keepingClasses(classes), try test.keepingClasses(classes))
+        } catch {
+            throw RunError.configuration("data.keep_classes: \(error)")
+        }
+    }
+    return try DataSplits(train: kept, test: keptTest, validationFraction: data.validationFraction, seed: config.seed,
                           normalization: data.normalize, limitTrain: data.limitTrain, limitTest: data.limitTest)
 }

@@ -66,6 +66,9 @@ public struct DataConfig: Equatable, Sendable {
     /// Names of the classes by label, for reports; nil: Fashion-MNIST's for the Debian
     /// Fashion-MNIST files, else `class 0`, `class 1`, ...
     public var classNames: [String]? = nil
+    /// Train and evaluate on these classes only (class indices of the source), relabeled 0, 1, ...
+    /// in this order; nil: every class.
+    public var keepClasses: [Int]? = nil
 
     public init() {}
 }
@@ -280,7 +283,9 @@ extension RunConfig {
     /// the Debian Fashion-MNIST files; nil for numbered classes.
     public var classNames: [String]? {
         if let names = data.classNames { return names }
-        return data.source == .fashionMNIST && data.path == DataConfig().path ? FashionMNIST.classNames : nil
+        guard data.source == .fashionMNIST && data.path == DataConfig().path else { return nil }
+        // The kept classes' names, in their new order (keep_classes was checked against the 10).
+        return data.keepClasses.map { $0.map { FashionMNIST.classNames[$0] } } ?? FashionMNIST.classNames
     }
 
     /// `<logging.dir>/<name>`: the run's versions, `version_<N>/`, are its subdirectories.

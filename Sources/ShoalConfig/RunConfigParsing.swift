@@ -122,6 +122,14 @@ extension DataConfig {
         normalize = try m.choice("normalize", normalize, doc: "scale: divide by 255; standardize: per-feature mean and std of the training split (kept in checkpoints); none")
         limitTrain = try m.optionalInt("limit_train", limitTrain, .positive, doc: "use only the first N samples for training and validation (quick runs)")
         limitTest = try m.optionalInt("limit_test", limitTest, .positive, doc: "use only the first N test samples")
+        m.document("keep_classes", type: "list of integers or null", default: "null",
+                   doc: "train and evaluate on these classes of the source only (at least 2, each once), relabeled 0, 1, ... in this order; null: every class")
+        if let f = m.field("keep_classes") {
+            keepClasses = f.node.isNull ? nil : try f.items().map { try $0.int() }
+            if let kept = keepClasses, kept.count < 2 || Set(kept).count != kept.count || kept.contains(where: { $0 < 0 }) {
+                throw f.error(.invalidValue, "must list at least 2 distinct class indices ≥ 0, got \(kept)")
+            }
+        }
         m.document("class_names", type: "list of strings or null", default: "null",
                    doc: "class names by label for reports; null: Fashion-MNIST's for its Debian files, else class 0, class 1, ...")
         if let f = m.field("class_names") {

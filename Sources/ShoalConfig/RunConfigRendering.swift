@@ -73,6 +73,7 @@ extension DataConfig {
             ("normalize", .string(normalize.rawValue)),
             ("limit_train", .optional(limitTrain, ConfigNode.int)),
             ("limit_test", .optional(limitTest, ConfigNode.int)),
+            ("keep_classes", .optional(keepClasses) { .sequence($0.map(ConfigNode.int)) }),
             ("class_names", .optional(classNames) { .sequence($0.map(ConfigNode.string)) }),
         ])
     }

@@ -6,11 +6,14 @@ public enum CSVTarget: Equatable, Sendable, CustomStringConvertible {
     case name(String)
     /// A 0-based column index (negative counts from the end: -1 is the last column).
     case index(Int)
+    /// No target column: every column is a feature (samples to predict); targets read 0.
+    case absent
 
     public var description: String {
         switch self {
         case .name(let n): return "\"\(n)\""
         case .index(let i): return "\(i)"
+        case .absent: return "none"
         }
     }
 }
@@ -70,7 +73,7 @@ public enum CSVReader {
             let cells = line.split(separator: delimiter, omittingEmptySubsequences: false).map(clean)
             if columns == 0 {
                 columns = cells.count
-                guard columns >= 2 else {
+                guard columns >= (target == .absent ? 1 : 2) else {
                     throw DataError.csv(
                         file: file, line: lineNumber,
                         reason: "found \(columns) column; need a target and at least one feature "
@@ -83,6 +86,7 @@ public enum CSVReader {
             guard cells.count == columns else {
                 throw DataError.csv(file: file, line: lineNumber, reason: "expected \(columns) cells, found \(cells.count)")
             }
+            if target == .absent { targets.append(0) }
             for (c, cell) in cells.enumerated() {
                 guard let value = Float(cell), value.isFinite else {
                     let label = names.map { " (\"\($0[c])\")" } ?? ""
@@ -103,7 +107,7 @@ public enum CSVReader {
         guard !targets.isEmpty else {
             throw DataError.csv(file: file, line: max(lineNumber, 1), reason: "no data rows")
         }
-        return Dataset(unchecked: [columns - 1], features, targets, 1, rule.classCount)
+        return Dataset(unchecked: [target == .absent ? columns : columns - 1], features, targets, 1, rule.classCount)
     }
 
     static func clean(_ cell: Substring) -> String {
@@ -130,6 +134,8 @@ public enum CSVReader {
                 throw DataError.csv(file: file, line: line, reason: "target column \(i) outside the \(columns) columns")
             }
             return column
+        case .absent:
+            return -1
         }
     }
 }

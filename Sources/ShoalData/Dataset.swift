@@ -102,6 +102,25 @@ public struct Dataset: Sendable, Equatable {
         return Dataset(unchecked: featureShape, f, t, tw, classCount)
     }
 
+    /// The samples of the classes `kept` (class indices, each once), relabeled by their position
+    /// in it: `keepingClasses([5, 7, 9])` keeps sandals, sneakers and ankle boots as classes 0, 1, 2.
+    ///
+    /// - Throws: ``DataError/invalidArgument(_:)`` if the data are not class indices, or `kept`
+    ///   has fewer than 2 classes, repeats one, or names one the data do not have.
+    public func keepingClasses(_ kept: [Int]) throws -> Dataset {
+        guard targetWidth == 1, let classCount else { throw DataError.invalidArgument("the targets are not class indices") }
+        guard kept.count >= 2 else { throw DataError.invalidArgument("keep at least 2 classes, got \(kept)") }
+        guard Set(kept).count == kept.count else { throw DataError.invalidArgument("\(kept) names a class twice") }
+        if let outside = kept.first(where: { !(0..<classCount).contains($0) }) {
+            throw DataError.invalidArgument("class \(outside) is not one of the data's classes 0...\(classCount - 1)")
+        }
+        var label = [Float](repeating: -1, count: classCount)
+        for (new, old) in kept.enumerated() { label[old] = Float(new) }
+        let indices = (0..<count).filter { label[Int(targets[$0])] >= 0 }
+        let picked = subset(indices)
+        return Dataset(unchecked: featureShape, picked.features, picked.targets.map { label[Int($0)] }, 1, kept.count)
+    }
+
     /// The first `n` samples (all of them if `n` is nil or at least `count`).
     public func prefix(_ n: Int?) -> Dataset {
         guard let n, n < count else { return self }

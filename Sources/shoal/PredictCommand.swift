@@ -13,7 +13,7 @@ struct PredictCommand: ParsableCommand {
           shoal predict runs/csv-binary/version_0 data.csv -o predictions.jsonl
           shoal predict runs/char-gpt "The " --tokens 100
 
-        Inputs get training's preprocessing (data.normalize: / 255, or the checkpoint's standardization statistics). An IDX file holds raw images (count, rows, cols); a CSV file has the columns of the training file (its target column is read but not used). CSV output: index, the predicted class (its name where the run has class names), one probability per class; for a regression, the values. JSON lines: {"index", "class", "label", "probabilities"} or {"index", "values"}. A language model continues the prompt (temperature 0.8, top-k 40, seed 1: see shoal generate for more control).
+        Inputs get training's preprocessing (data.normalize: / 255, or the checkpoint's standardization statistics). An IDX file holds raw images (count, rows, cols); a CSV file has the columns of the training file (its target column is read but not used) or those columns without the target. CSV output: index, the predicted class (its name where the run has class names), one probability per class; for a regression, the values. JSON lines: {"index", "class", "label", "probabilities"} or {"index", "values"}. A language model continues the prompt (temperature 0.8, top-k 40, seed 1: see shoal generate for more control).
         """
     )
 
@@ -74,7 +74,15 @@ struct PredictCommand: ParsableCommand {
         case .name(let name): .name(name)
         case .index(let index): .index(index)
         }
-        return try CSVReader.read(path: input, target: target, header: csv.header, delimiter: csv.delimiter.first ?? ",")
+        // The training file's columns, or the same without the target column (samples to predict).
+        let delimiter = csv.delimiter.first ?? ",", features = trained.config.model.input.reduce(1, *)
+        do {
+            return try CSVReader.read(path: input, target: target, header: csv.header, delimiter: delimiter)
+        } catch {
+            guard let unlabeled = try? CSVReader.read(path: input, target: .absent, header: csv.header, delimiter: delimiter),
+                  unlabeled.featureCount == features else { throw error }
+            return unlabeled
+        }
     }
 
     private func format(_ rows: [[Float]], _ trained: TrainedModel, jsonLines: Bool) throws -> String {

@@ -59,4 +59,44 @@ import Testing
         #expect(late.result.status != 0)
         #expect(late.result.error.contains("trainable: false needs every layer with tensors before it frozen too"), "\(late.result.combined)")
     }
+
+    /// The example config: the CNN's convolution loaded and frozen, a new 3-class head trained on
+    /// the footwear only (`data.keep_classes`); eval and predict from its checkpoint name those classes.
+    @Test func theExampleFineTunesTheCNNHeadOnASubsetOfClasses() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let quick = ["data.limit_train=3000", "data.limit_test=600", "training.epochs=1"]
+        let source = try TrainingRun.launch("configs/fashion-cnn.yaml", ranks: 2, quick, directory: directory)
+        #expect(source.result.status == 0, "\(source.result.combined)")
+        let tuned = try TrainingRun.launch("configs/fashion-cnn-finetune.yaml", ranks: 2,
+                                           quick + ["model.init_from=\(directory)/fashion-cnn"], directory: directory)
+        #expect(tuned.result.status == 0, "\(tuned.result.combined)")
+        let report = try #require(tuned.result.output.split(separator: "\n").first { $0.hasPrefix("model.init_from ") }, "\(tuned.result.combined)")
+        #expect(report.contains("loaded 2 tensors (layers.0.weight, layers.0.bias); new: ")
+                && ["layers.4.weight", "layers.4.bias", "layers.6.weight", "layers.6.bias"].allSatisfy(report.contains), "\(report)")
+        let before = try tensors(directory + "/fashion-cnn/version_0/checkpoints")
+        let after = try tensors(directory + "/fashion-cnn-finetune/version_0/checkpoints")
+        #expect(after["layers.0.weight"] != nil && after["layers.0.weight"] == before["layers.0.weight"], "the frozen convolution changed")
+        #expect(after["layers.6.weight"]?.count == 3 * 128 * 4, "a 3-class head")
+        // Three classes that a frozen convolution tells apart well: far above chance (1/3).
+        let line = try #require(tuned.result.output.split(separator: "\n").first { $0.hasPrefix("test accuracy ") }, "\(tuned.result.combined)")
+        #expect(try #require(Double(line.dropFirst("test accuracy ".count))) > 0.7, "\(line)")
+
+        // predict names only the kept classes; eval from the checkpoint alone reads the same subset.
+        let csv = directory + "/footwear.csv"
+        let predicted = try ShoalProcess.run(["predict", directory + "/fashion-cnn-finetune", PredictTests.images, "-o", csv])
+        #expect(predicted.status == 0, "\(predicted.combined)")
+        let header = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").first ?? ""
+        #expect(header.contains("Sandal") && header.contains("Ankle boot") && !header.contains("Trouser"), "\(header)")
+        let eval = try ShoalProcess.run(["eval", "--checkpoint", directory + "/fashion-cnn-finetune/version_0"])
+        #expect(eval.status == 0 && eval.output.contains(String(line)), "\(eval.combined)")
+
+        // A class the data do not have, a repeated one, a text source: each refused by name.
+        for (setting, message) in [("data.keep_classes=[5, 12]", "data.keep_classes: class 12 is not one of the data's classes 0...9"),
+                                   ("data.keep_classes=[5, 5]", "data.keep_classes: must list at least 2 distinct class indices ≥ 0, got [5, 5]"),
+                                   ("data.keep_classes=[5, 7]", "model.layers: the last layer has 3 outputs but the data has 2 classes")] {
+            let refused = try TrainingRun.launch("configs/fashion-cnn-finetune.yaml", ranks: 1, quick + ["model.init_from=\(directory)/fashion-cnn", setting], directory: directory)
+            #expect(refused.result.status != 0 && refused.result.error.contains(message), "\(setting): \(refused.result.combined)")
+        }
+    }
 }

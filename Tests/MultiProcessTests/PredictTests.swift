@@ -86,6 +86,30 @@ import Testing
         }
     }
 
+    /// A CSV model predicts for its training file's columns and for the same rows without the
+    /// target column, with the same answers; a file with other columns is refused by name.
+    @Test func predictReadsACSVWithOrWithoutItsTargetColumn() throws {
+        let directory = TrainingRun.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trained = try TrainingRun.launch("configs/csv-binary.yaml", ranks: 2, ["training.epochs=2"], directory: directory)
+        #expect(trained.result.status == 0, "\(trained.result.combined)")
+        let lines = try String(contentsOfFile: ShoalProcess.root.appendingPathComponent("data/csv-binary.csv").path, encoding: .utf8)
+            .split(separator: "\n").prefix(41)
+        let labeled = directory + "/labeled.csv", unlabeled = directory + "/unlabeled.csv", other = directory + "/other.csv"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: labeled, atomically: true, encoding: .utf8)
+        // The target is the last column ("label"): drop it.
+        let stripped = lines.map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        try (stripped.joined(separator: "\n") + "\n").write(toFile: unlabeled, atomically: true, encoding: .utf8)
+        try (stripped.map { $0.split(separator: ",").dropLast().joined(separator: ",") }.joined(separator: "\n") + "\n")
+            .write(toFile: other, atomically: true, encoding: .utf8)
+        let run = directory + "/csv-binary"
+        let withTarget = try ShoalProcess.run(["predict", run, labeled]), withoutTarget = try ShoalProcess.run(["predict", run, unlabeled])
+        #expect(withTarget.status == 0 && withoutTarget.status == 0, "\(withTarget.combined)\n\(withoutTarget.combined)")
+        #expect(withTarget.output.split(separator: "\n").count == 41 && withTarget.output == withoutTarget.output, "\(withoutTarget.combined)")
+        let refused = try ShoalProcess.run(["predict", run, other])
+        #expect(refused.status != 0 && refused.error.contains("no column named \"label\""), "\(refused.combined)")
+    }
+
     /// Runs a program to its end; its status and standard output (standard error follows it).
     func execute(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process(), pipe = Pipe()

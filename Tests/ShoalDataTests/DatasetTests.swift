@@ -10,6 +10,21 @@ struct DatasetTests {
             classCount: 3)
     }
 
+    @Test("keeping classes keeps their samples in order, relabeled by their place in the list, and refuses bad lists")
+    func keepingClasses() throws {
+        let data = try numbered(9)    // targets 0, 1, 2, 0, 1, 2, ...
+        let kept = try data.keepingClasses([2, 0])
+        #expect(kept.count == 6 && kept.classCount == 2)
+        #expect(kept.targets == [1, 0, 1, 0, 1, 0])
+        #expect(kept.features == [0, 1, 4, 5, 6, 7, 10, 11, 12, 13, 16, 17])
+        for (bad, message) in [([1], "keep at least 2 classes"), ([1, 1], "names a class twice"),
+                               ([0, 3], "class 3 is not one of the data's classes 0...2"), ([-1, 0], "class -1 is not one")] {
+            do { _ = try data.keepingClasses(bad); Issue.record("\(bad) accepted") } catch { #expect("\(error)".contains(message), "\(bad): \(error)") }
+        }
+        let regression = try Dataset(featureShape: [1], features: [1, 2], targets: [0.5, 1.5])
+        #expect(throws: DataError.self) { try regression.keepingClasses([0, 1]) }
+    }
+
     @Test("sizes that do not make whole samples are refused")
     func sizes() {
         #expect(throws: DataError.self) { try Dataset(featureShape: [3], features: [1, 2, 3, 4], targets: [0]) }
