@@ -9,14 +9,7 @@ import Testing
 
     /// A gzipped file's bytes, through gzip(1): this target links nothing but Foundation.
     static func gunzip(_ path: String) throws -> [UInt8] {
-        let gzip = Process(), pipe = Pipe()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-dc", path]
-        gzip.standardOutput = pipe
-        try gzip.run()
-        let bytes = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
-        gzip.waitUntilExit()
-        return bytes
+        [UInt8](try ChildProcess.run("/bin/gzip", ["-dc", path], timeout: 60).output)
     }
 
     /// The test labels (after the IDX header).
@@ -66,7 +59,7 @@ import Testing
             let latest = try String(contentsOfFile: run + "/version_0/checkpoints/latest", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let script = ShoalProcess.root.appendingPathComponent("Tests/MultiProcessTests/Fixtures/load_in_torch.py").path
             let torch = try execute(python, [script, run + "/version_0/checkpoints/" + latest, Self.images, "300"])
-            #expect(torch.status == 0, "\(torch.output)")
+            #expect(torch.status == 0, "\(torch.output)\(torch.error)")
             let result = try #require(JSONSerialization.jsonObject(with: Data(torch.output.utf8)) as? [String: Any], "\(torch.output)")
             #expect(result["classes"] as? [Int] == classes, "PyTorch's classes differ from shoal predict's")
             let theirs = (result["probabilities"] as? [[Double]]) ?? []
@@ -110,16 +103,9 @@ import Testing
         #expect(refused.status != 0 && refused.error.contains("no column named \"label\""), "\(refused.combined)")
     }
 
-    /// Runs a program to its end; its status and standard output (standard error follows it).
-    func execute(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = pipe
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs a program to its end; its status, standard output and standard error.
+    func execute(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        let result = try ChildProcess.run(executable, arguments, timeout: 600)
+        return (result.status, String(decoding: result.output, as: UTF8.self), String(decoding: result.error, as: UTF8.self))
     }
 }

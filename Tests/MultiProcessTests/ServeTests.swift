@@ -6,13 +6,8 @@ import Testing
 @Suite(.serialized) struct ServeTests {
     /// curl's status code and body for one request.
     static func request(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) {
-        let curl = Process(), pipe = Pipe()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-s", "-m", "30", "-w", "\n%{http_code}", url] + arguments
-        curl.standardOutput = pipe
-        try curl.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
+        let curl = try ChildProcess.run("/usr/bin/curl", ["-s", "-m", "30", "-w", "\n%{http_code}", url] + arguments, timeout: 60)
+        let text = String(decoding: curl.output, as: UTF8.self)
         let status = Int(text.split(separator: "\n").last ?? "") ?? -1
         return (status, String(text[..<(text.lastIndex(of: "\n") ?? text.endIndex)]))
     }
@@ -28,7 +23,7 @@ import Testing
     /// `shoal serve` on a random loopback port, once it says it serves; killed by `deinit` if
     /// still running. `stop()` sends SIGTERM and returns how it ended.
     final class Server {
-        let process = Process()
+        let process: ChildProcess
         let log: String
         let base: String
 
@@ -36,12 +31,8 @@ import Testing
             let port = Int.random(in: 20_000..<40_000)
             base = "http://127.0.0.1:\(port)"
             self.log = log
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: ShoalProcess.binary)
-            process.arguments = ["serve", checkpoint, "--port", String(port)]
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardError = process.standardOutput
-            try process.run()
+            process = try ChildProcess(ShoalProcess.binary, ["serve", checkpoint, "--port", String(port)],
+                                       directory: ShoalProcess.root.path, output: log)
             var up = false
             for _ in 0..<200 where !up {
                 up = output.contains("serving \(checkpoint) on \(base)")
@@ -55,12 +46,10 @@ import Testing
         /// SIGTERM, then up to 10 s for a clean exit: (exited with status 0, its output).
         func stop() -> (clean: Bool, output: String) {
             kill(process.processIdentifier, SIGTERM)
-            var waited = 0
-            while process.isRunning && waited < 200 { usleep(50_000); waited += 1 }
-            return (!process.isRunning && process.terminationStatus == 0, output)
+            return (process.wait(timeout: 10) == 0, output)
         }
 
-        deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        deinit { if process.status == nil { process.kill() } }
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl (launch/test installs it)"))

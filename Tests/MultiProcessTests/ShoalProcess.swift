@@ -10,11 +10,6 @@ struct ShoalProcess {
         var combined: String { output + error }
     }
 
-    struct TimedOut: Error, CustomStringConvertible {
-        let command: String
-        var description: String { "timed out: \(command)" }
-    }
-
     /// The repository root, from this file's path (Tests/MultiProcessTests/ShoalProcess.swift).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -37,7 +32,7 @@ struct ShoalProcess {
     /// `launch/mpirun -n RANKS shoal ARGS`; `whileRunning` is called with the mpirun process once it started.
     /// `environment` sets (or, with nil, removes) variables for this job only.
     static func mpirun(ranks: Int, _ arguments: [String], timeout: TimeInterval = 300, environment: [String: String?] = [:],
-                       whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
+                       whileRunning: @escaping @Sendable (ChildProcess) -> Void = { _ in }) throws -> Result {
         try execute(root.appendingPathComponent("launch/mpirun").path, ["-n", String(ranks), binary] + arguments,
                     timeout: timeout, environment: environment, whileRunning: whileRunning)
     }
@@ -49,7 +44,7 @@ struct ShoalProcess {
 
     /// `launch/testhosts run -n RANKS --per-host P -- shoal ARGS`: mpirun over the test hosts.
     static func testhosts(ranks: Int, perHost: Int, _ arguments: [String], environment: [String: String?] = [:],
-                          whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
+                          whileRunning: @escaping @Sendable (ChildProcess) -> Void = { _ in }) throws -> Result {
         try execute(root.appendingPathComponent("launch/testhosts").path,
                     ["run", "-n", String(ranks), "--per-host", String(perHost), "--", binary] + arguments,
                     timeout: 300, environment: environment, whileRunning: whileRunning)
@@ -65,42 +60,14 @@ struct ShoalProcess {
     private static let gate = NSLock()
 
     private static func execute(_ executable: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String?] = [:],
-                                whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> Result {
+                                whileRunning: @escaping @Sendable (ChildProcess) -> Void = { _ in }) throws -> Result {
         gate.lock()
         defer { gate.unlock() }
-        let process = Process()
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment { variables[name] = value }
-        process.environment = variables
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoal-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("out"), errURL = directory.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        // A child inherits this thread's signal mask, and the test runner's threads block almost
-        // every signal: start the job with none blocked, as a shell would.
-        var empty = sigset_t(), saved = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
-        let watcher = Thread { whileRunning(process) }
-        watcher.start()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            kill(-process.processIdentifier, SIGKILL)
-            throw TimedOut(command: ([executable] + arguments).joined(separator: " "))
-        }
-        return Result(status: process.terminationStatus,
-                      output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                      error: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        let result = try ChildProcess.run(executable, arguments, timeout: timeout, environment: variables, directory: root.path,
+                                          whileRunning: whileRunning)
+        return Result(status: result.status, output: String(decoding: result.output, as: UTF8.self),
+                      error: String(decoding: result.error, as: UTF8.self))
     }
 }

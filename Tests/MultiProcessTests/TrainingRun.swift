@@ -21,7 +21,7 @@ struct TrainingRun {
     /// Without `directory` the run writes into a temporary directory that is removed afterwards.
     static func launch(_ config: String, ranks: Int, _ overrides: [String] = [], directory: String? = nil,
                        flags: [String] = [], blasThreads: Int? = 1, environment: [String: String?] = [:], perHost: Int? = nil,
-                       whileRunning: @escaping @Sendable (Process) -> Void = { _ in }) throws -> TrainingRun {
+                       whileRunning: @escaping @Sendable (ChildProcess) -> Void = { _ in }) throws -> TrainingRun {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shoal-runs-\(UUID().uuidString)").path
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: scratch) } }
         let arguments = ["train", config] + settings(overrides, directory: directory ?? scratch) + flags
