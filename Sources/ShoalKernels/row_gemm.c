@@ -26,28 +26,48 @@ static inline __attribute__((always_inline)) void tile(size_t rows, size_t cols,
         }
 }
 
-enum { SHORT_K = 16, SHORT_K_MAX_N = 512 };
+enum { SHORT_K = 16, SHORT_K_MAX_N = 512, SHORT_K_STRIPE = 32 };
 
 // c[m, n] (+)= Σ_k a[m, k] b[n, k] with k in order, over bᵀ (K, N) so the loop over n vectorises.
+// Columns go 32 at a time, whose sums stay in registers over k (a convolution's filters: N = 32).
 static inline __attribute__((always_inline)) void short_k(size_t M, size_t N, size_t K, const float *a, size_t lda,
                                                           const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
     float bt[SHORT_K * SHORT_K_MAX_N];
     for (size_t n = 0; n < N; n++)
         for (size_t k = 0; k < K; k++) bt[k * N + n] = b[n * ldb + k];
-    float s[SHORT_K_MAX_N];
     for (size_t m = 0; m < M; m++) {
-        for (size_t n = 0; n < N; n++) s[n] = 0;
+        float *row = c + m * ldc;
+        size_t n = 0;
+        for (; n + SHORT_K_STRIPE <= N; n += SHORT_K_STRIPE) {
+            float s[SHORT_K_STRIPE] = {0};
+            for (size_t k = 0; k < K; k++) {
+                const float x = a[m * lda + k];
+                for (size_t j = 0; j < SHORT_K_STRIPE; j++) s[j] += x * bt[k * N + n + j];
+            }
+            for (size_t j = 0; j < SHORT_K_STRIPE; j++) row[n + j] = accumulate ? row[n + j] + s[j] : s[j];
+        }
+        if (n == N) continue;
+        float s[SHORT_K_STRIPE] = {0};
         for (size_t k = 0; k < K; k++) {
             const float x = a[m * lda + k];
-            for (size_t n = 0; n < N; n++) s[n] += x * bt[k * N + n];
+            for (size_t j = 0; j < N - n; j++) s[j] += x * bt[k * N + n + j];
         }
-        float *row = c + m * ldc;
-        if (accumulate)
-            for (size_t n = 0; n < N; n++) row[n] += s[n];
-        else
-            memcpy(row, s, N * sizeof *row);
+        for (size_t j = 0; j < N - n; j++) row[n + j] = accumulate ? row[n + j] + s[j] : s[j];
     }
 }
+
+// Rows `rows` of a against the `cols` columns of b at hand: pairs of rows, then the odd one.
+static inline __attribute__((always_inline)) void stripe(size_t rows, size_t cols, size_t K, const float *a, size_t lda,
+                                                         const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
+    size_t m = 0;
+    for (; m + 2 <= rows; m += 2) tile(2, cols, K, a + m * lda, lda, b, ldb, accumulate, c + m * ldc, ldc);
+    if (m < rows) tile(1, cols, K, a + m * lda, lda, b, ldb, accumulate, c + m * ldc, ldc);
+}
+
+// Rows go in blocks whose part of a takes ROW_BLOCK_BYTES, and within a block each four columns
+// of b serve every row of the block while they are in cache: b (the CNN's 5408 → 128 dense is
+// 2.8 MB, more than an L2) then comes from memory once per block, not once per pair of rows.
+enum { ROW_BLOCK_BYTES = 256 * 1024 };
 
 SHOAL_CLONES
 void shoal_gemm_rows(size_t M, size_t N, size_t K, const float *a, size_t lda, const float *b, size_t ldb,
@@ -56,15 +76,12 @@ void shoal_gemm_rows(size_t M, size_t N, size_t K, const float *a, size_t lda, c
         short_k(M, N, K, a, lda, b, ldb, accumulate, c, ldc);
         return;
     }
-    size_t m = 0;
-    for (; m + 2 <= M; m += 2) {
+    size_t block = ROW_BLOCK_BYTES / (K * sizeof *a);
+    block = block < 2 ? 2 : block & ~(size_t)1;
+    for (size_t m = 0; m < M; m += block) {
+        const size_t rows = M - m < block ? M - m : block;
         size_t n = 0;
-        for (; n + 4 <= N; n += 4) tile(2, 4, K, a + m * lda, lda, b + n * ldb, ldb, accumulate, c + m * ldc + n, ldc);
-        for (; n < N; n++) tile(2, 1, K, a + m * lda, lda, b + n * ldb, ldb, accumulate, c + m * ldc + n, ldc);
-    }
-    for (; m < M; m++) {
-        size_t n = 0;
-        for (; n + 4 <= N; n += 4) tile(1, 4, K, a + m * lda, lda, b + n * ldb, ldb, accumulate, c + m * ldc + n, ldc);
-        for (; n < N; n++) tile(1, 1, K, a + m * lda, lda, b + n * ldb, ldb, accumulate, c + m * ldc + n, ldc);
+        for (; n + 4 <= N; n += 4) stripe(rows, 4, K, a + m * lda, lda, b + n * ldb, ldb, accumulate, c + m * ldc + n, ldc);
+        for (; n < N; n++) stripe(rows, 1, K, a + m * lda, lda, b + n * ldb, ldb, accumulate, c + m * ldc + n, ldc);
     }
 }
