@@ -28,31 +28,28 @@ static inline __attribute__((always_inline)) void tile(size_t rows, size_t cols,
 
 enum { SHORT_K = 16, SHORT_K_MAX_N = 512, SHORT_K_STRIPE = 32 };
 
-// c[m, n] (+)= Σ_k a[m, k] b[n, k] with k in order, over bᵀ (K, N) so the loop over n vectorises.
-// Columns go 32 at a time, whose sums stay in registers over k (a convolution's filters: N = 32).
+// One row's columns n ..< n + width (width ≤ SHORT_K_STRIPE) over bᵀ from column n: the sums
+// stay in registers over k where width is the constant SHORT_K_STRIPE.
+static inline __attribute__((always_inline)) void short_k_columns(size_t width, size_t K, const float *a, const float *bt,
+                                                                  size_t ldbt, int accumulate, float *c) {
+    float s[SHORT_K_STRIPE] = {0};
+    for (size_t k = 0; k < K; k++)
+        for (size_t j = 0; j < width; j++) s[j] += a[k] * bt[k * ldbt + j];
+    for (size_t j = 0; j < width; j++) c[j] = accumulate ? c[j] + s[j] : s[j];
+}
+
+// c[m, n] (+)= Σ_k a[m, k] b[n, k] with k in order, over bᵀ (K, N) so the loop over n vectorises;
+// columns go 32 at a time (a convolution's filters: N = 32), then the rest.
 static inline __attribute__((always_inline)) void short_k(size_t M, size_t N, size_t K, const float *a, size_t lda,
                                                           const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
     float bt[SHORT_K * SHORT_K_MAX_N];
     for (size_t n = 0; n < N; n++)
         for (size_t k = 0; k < K; k++) bt[k * N + n] = b[n * ldb + k];
     for (size_t m = 0; m < M; m++) {
-        float *row = c + m * ldc;
         size_t n = 0;
-        for (; n + SHORT_K_STRIPE <= N; n += SHORT_K_STRIPE) {
-            float s[SHORT_K_STRIPE] = {0};
-            for (size_t k = 0; k < K; k++) {
-                const float x = a[m * lda + k];
-                for (size_t j = 0; j < SHORT_K_STRIPE; j++) s[j] += x * bt[k * N + n + j];
-            }
-            for (size_t j = 0; j < SHORT_K_STRIPE; j++) row[n + j] = accumulate ? row[n + j] + s[j] : s[j];
-        }
-        if (n == N) continue;
-        float s[SHORT_K_STRIPE] = {0};
-        for (size_t k = 0; k < K; k++) {
-            const float x = a[m * lda + k];
-            for (size_t j = 0; j < N - n; j++) s[j] += x * bt[k * N + n + j];
-        }
-        for (size_t j = 0; j < N - n; j++) row[n + j] = accumulate ? row[n + j] + s[j] : s[j];
+        for (; n + SHORT_K_STRIPE <= N; n += SHORT_K_STRIPE)
+            short_k_columns(SHORT_K_STRIPE, K, a + m * lda, bt + n, N, accumulate, c + m * ldc + n);
+        if (n < N) short_k_columns(N - n, K, a + m * lda, bt + n, N, accumulate, c + m * ldc + n);
     }
 }
 

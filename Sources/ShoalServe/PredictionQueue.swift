@@ -57,9 +57,9 @@ public final class PredictionQueue: @unchecked Sendable {
         }
         defer { handOver() }
         do {
-            var data = try Dataset(featureShape: trained.config.model.input,
-                                   features: (rows + merged.flatMap { $0.rows! }).flatMap { $0 },
-                                   targets: [Float](repeating: 0, count: rows.count + merged.reduce(0) { $0 + $1.rows!.count }))
+            let samples = rows + merged.flatMap { $0.rows! }
+            var data = try Dataset(featureShape: trained.config.model.input, features: samples.flatMap { $0 },
+                                   targets: [Float](repeating: 0, count: samples.count))
             try trained.prepare(&data)
             let outputs = try trained.predict(data)
             var start = rows.count
