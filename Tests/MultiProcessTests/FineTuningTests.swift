@@ -91,12 +91,15 @@ import Testing
         let eval = try ShoalProcess.run(["eval", "--checkpoint", directory + "/fashion-cnn-finetune/version_0"])
         #expect(eval.status == 0 && eval.output.contains(String(line)), "\(eval.combined)")
 
-        // A class the data do not have, a repeated one, a text source: each refused by name.
+        // A class the data do not have, a repeated one, a head of the wrong width, a text source:
+        // each refused by name on both ranks, once, with exit 1 and no signal.
         for (setting, message) in [("data.keep_classes=[5, 12]", "data.keep_classes: class 12 is not one of the data's classes 0...9"),
                                    ("data.keep_classes=[5, 5]", "data.keep_classes: must list at least 2 distinct class indices ≥ 0, got [5, 5]"),
                                    ("data.keep_classes=[5, 7]", "model.layers: the last layer has 3 outputs but the data has 2 classes")] {
-            let refused = try TrainingRun.launch("configs/fashion-cnn-finetune.yaml", ranks: 1, quick + ["model.init_from=\(directory)/fashion-cnn", setting], directory: directory)
-            #expect(refused.result.status != 0 && refused.result.error.contains(message), "\(setting): \(refused.result.combined)")
+            let refused = try TrainingRun.launch("configs/fashion-cnn-finetune.yaml", ranks: 2, quick + ["model.init_from=\(directory)/fashion-cnn", setting], directory: directory)
+            BadInputTests.expectCleanFailure(refused.result, saying: message)
         }
+        let text = try TrainingRun.launch("configs/char-gpt.yaml", ranks: 2, ["data.keep_classes=[0, 1]"], directory: directory)
+        BadInputTests.expectCleanFailure(text.result, saying: "data.keep_classes: a text source has no classes; remove it")
     }
 }
