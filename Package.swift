@@ -7,21 +7,24 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "shoal", targets: ["shoal"]),
+        // The HTTP server is its own program, so that `shoal` (training) links no SwiftNIO.
+        .executable(name: "shoal-serve", targets: ["shoal-serve"]),
         .library(name: "Shoal", targets: ["Shoal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         // shoal serve's HTTP server, on SwiftNIO: benchmarks/RESULTS.md "Serving" says why this one.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        // System libraries, found through pkg-config (Debian: libopenmpi-dev, libopenblas-dev, zlib1g-dev).
+        // System libraries, found through pkg-config (Debian: libopenmpi-dev, libopenblas-dev, zlib1g-dev, libssl-dev).
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // SHA-256 only: OpenSSL's libcrypto, which every node has, instead of building BoringSSL.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // The only code that includes <mpi.h>.
         .target(name: "MPIShim", dependencies: ["CMPI"]),
 
@@ -30,26 +33,32 @@ let package = Package(
         .target(name: "ShoalTensor", dependencies: ["CBLAS"]),
         .target(name: "ShoalNN", dependencies: ["ShoalKernels", "ShoalTensor"]),
         .target(name: "ShoalOptim", dependencies: ["ShoalTensor"]),
+        // File formats shared with other tools (safetensors, strict JSON), their digests and durable writes.
+        .target(name: "ShoalFormats", dependencies: ["COpenSSL", "ShoalTensor"]),
         .target(name: "ShoalData", dependencies: ["ShoalTensor", "CZlib"]),
         .target(name: "ShoalComm", dependencies: ["MPIShim", "ShoalKernels", "ShoalTensor"]),
         .target(name: "ShoalConfig", dependencies: [
-            "ShoalComm", "ShoalData", "ShoalNN", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            "ShoalComm", "ShoalData", "ShoalFormats", "ShoalNN", "Yams",
         ]),
         .target(name: "Coordinator", dependencies: [
-            "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor", .product(name: "Crypto", package: "swift-crypto"),
+            "ShoalComm", "ShoalData", "ShoalFormats", "ShoalOptim", "ShoalTensor",
         ]),
         // Metrics records, TensorBoard event files and curve plots: Foundation only, so any tool can read a run.
         .target(name: "ShoalMetrics"),
         .target(name: "Shoal", dependencies: [
-            "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
+            "Coordinator", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalFormats", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalTensor",
         ]),
         // shoal serve: a trained model behind HTTP.
         .target(name: "ShoalServe", dependencies: [
-            "Coordinator", "Shoal", "ShoalData", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            "Coordinator", "Shoal", "ShoalData", "ShoalFormats",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "shoal", dependencies: [
-            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalMetrics", "ShoalNN", "ShoalOptim", "ShoalServe", "ShoalTensor",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalFormats", "ShoalMetrics", "ShoalNN", "ShoalOptim",
+            "ShoalTensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "shoal-serve", dependencies: [
+            "Shoal", "ShoalServe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "ShoalTensorTests", dependencies: ["ShoalTensor"]),
@@ -58,7 +67,8 @@ let package = Package(
         .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData"]),
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalOptim", "ShoalTensor"]),
+        .testTarget(name: "ShoalFormatsTests", dependencies: ["ShoalFormats"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalFormats", "ShoalOptim", "ShoalTensor"]),
         .testTarget(name: "ShoalMetricsTests", dependencies: ["ShoalMetrics"]),
         .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),
         .testTarget(name: "CommandTests", dependencies: ["shoal", "ShoalComm"]),

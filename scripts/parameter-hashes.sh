@@ -20,3 +20,6 @@ for r in 1 3; do run cnn "$r" configs/fashion-cnn.yaml "${small[@]}"; done
 run mlp-int64 2 configs/fashion-mlp.yaml "${small[@]}" training.micro_batch=16
 run csv 2 configs/csv-binary.yaml training.epochs=5
 run mse 2 configs/fashion-mlp.yaml "${small[@]}" loss=mse 'model.layers[3].dense.units=1'
+# The language-model path (text windows, attention, clipping, a timed checkpoint's clock) and fast mode.
+run gpt 2 configs/char-gpt.yaml training.steps=6 schedule.warmup_steps=2 training.eval_every=0 data.text.eval_windows=16 checkpoint.every_seconds=0.01
+run mlp-fast 2 configs/fashion-mlp.yaml "${small[@]}" distributed.reduction=fast

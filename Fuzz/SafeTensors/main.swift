@@ -1,6 +1,7 @@
 import FuzzDriver
 import Coordinator
 import Foundation
+import ShoalFormats
 
 // The input as a safetensors file, read with the real reader: it must throw a
 // SafeTensorsError or return a file whose tensors fit their headers, never trap.

@@ -1,3 +1,5 @@
+import ShoalFormats
+
 /// Why a checkpoint was refused, or could not be written, with what the user can do about it.
 ///
 /// ```swift
@@ -21,12 +23,6 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     case hashMismatch(file: String, expected: String, actual: String)
     /// A tensor file failed the safetensors checks (truncated, bad header, ...).
     case invalidTensorFile(SafeTensorsError)
-    /// A required tensor is absent from a tensor file.
-    case missingTensor(file: String, tensor: String)
-    /// A required tensor has another dtype than expected.
-    case wrongDType(file: String, tensor: String, expected: DType, found: DType)
-    /// A required tensor has another element count than expected.
-    case wrongElementCount(file: String, tensor: String, expected: Int, found: Int)
     /// No checkpoint in the root verified; `refused` says why each candidate was refused.
     case noCheckpoint(root: String, refused: [RefusedCheckpoint])
     /// `--resume required` found nothing in `root` on `host` (rank 0's node).
@@ -52,12 +48,6 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
             "\(file): SHA-256 mismatch, the file was changed or corrupted after writing"
         case .invalidTensorFile(let error):
             error.description
-        case .missingTensor(let file, let tensor):
-            "\(file): has no tensor \"\(tensor)\"; the checkpoint was written for a different model (check the config)"
-        case .wrongDType(let file, let tensor, let expected, let found):
-            "\(file): tensor \"\(tensor)\" is \(found.rawValue), expected \(expected.rawValue)"
-        case .wrongElementCount(let file, let tensor, let expected, let found):
-            "\(file): tensor \"\(tensor)\" has \(found) elements, expected \(expected); the checkpoint was written for a different model (check the config)"
         case .noCheckpoint(let root, let refused):
             refused.isEmpty
                 ? "no checkpoint found in \(root)"

@@ -1,6 +1,7 @@
 import Foundation
 import ShoalComm
 import ShoalData
+import ShoalFormats
 import ShoalOptim
 
 /// The state.json of a checkpoint: where the run is, everything besides the tensors that a
@@ -42,7 +43,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
     public var optimizerStep: Int
     public var earlyStopping: EarlyStoppingState
     /// Exact mode's exponents for the next step; nil in fast mode or before the first step.
-    public var exactReduction: ExactReductionState?
+    public var reductionState: ReductionState?
     /// The per-feature statistics of `data.normalize: standardize`, fitted on the training split;
     /// nil for the other normalizations (their rule is in the config).
     public var standardizer: Standardizer?
@@ -65,7 +66,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
 
     public init(
         position: TrainingPosition, optimizerStep: Int, earlyStopping: EarlyStoppingState = EarlyStoppingState(),
-        exactReduction: ExactReductionState? = nil, standardizer: Standardizer? = nil, vocabulary: String? = nil,
+        reductionState: ReductionState? = nil, standardizer: Standardizer? = nil, vocabulary: String? = nil,
         rng: [String: UInt64],
         config: String, configHash: String, worldSize: Int, reduction: String,
         versions: Versions, parameterHash: String, files: [String: String] = [:]
@@ -74,7 +75,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         self.position = position
         self.optimizerStep = optimizerStep
         self.earlyStopping = earlyStopping
-        self.exactReduction = exactReduction
+        self.reductionState = reductionState
         self.standardizer = standardizer
         self.vocabulary = vocabulary
         self.rng = rng
@@ -95,7 +96,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         case position
         case optimizerStep = "optimizer_step"
         case earlyStopping = "early_stopping"
-        case exactReduction = "exact_reduction"
+        case reductionState = "exact_reduction"
         case standardizer, vocabulary, rng, config
         case configHash = "config_hash"
         case worldSize = "world_size"
@@ -111,7 +112,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         try c.encode(position, forKey: .position)
         try c.encode(optimizerStep, forKey: .optimizerStep)
         try c.encode(earlyStopping, forKey: .earlyStopping)
-        try c.encodeIfPresent(exactReduction, forKey: .exactReduction)
+        try c.encodeIfPresent(reductionState, forKey: .reductionState)
         try c.encodeIfPresent(standardizer, forKey: .standardizer)
         try c.encodeIfPresent(vocabulary, forKey: .vocabulary)
         try c.encode(rng, forKey: .rng)
@@ -140,7 +141,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
             position = TrainingPosition(step: legacy.step, epoch: legacy.cursor.epoch, stepInEpoch: legacy.cursor.stepInEpoch)
             optimizerStep = legacy.extra?["optimizer_step"].flatMap { Int($0) } ?? legacy.step
             earlyStopping = try legacy.earlyStopping()
-            exactReduction = legacy.exactReduction()
+            reductionState = legacy.reductionState()
             standardizer = nil
             vocabulary = nil
             return
@@ -148,7 +149,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         position = try c.decode(TrainingPosition.self, forKey: .position)
         optimizerStep = try c.decode(Int.self, forKey: .optimizerStep)
         earlyStopping = try c.decode(EarlyStoppingState.self, forKey: .earlyStopping)
-        exactReduction = try c.decodeIfPresent(ExactReductionState.self, forKey: .exactReduction)
+        reductionState = try c.decodeIfPresent(ReductionState.self, forKey: .reductionState)
         standardizer = try c.decodeIfPresent(Standardizer.self, forKey: .standardizer)
         vocabulary = try c.decodeIfPresent(String.self, forKey: .vocabulary)
     }
@@ -182,9 +183,9 @@ private struct FormatOne: Decodable {
     }
 
     /// Comma-joined exponents; a checkpoint from before Int32 sums has no width and was Int64.
-    func exactReduction() -> ExactReductionState? {
+    func reductionState() -> ReductionState? {
         guard let text = extra?["exact_exponents"], !text.isEmpty else { return nil }
         let exponents = text.split(separator: ",").compactMap { Int($0) }
-        return ExactReductionState(width: Int(extra?["exact_width"] ?? "64") ?? 64, exponents: exponents)
+        return ReductionState(width: Int(extra?["exact_width"] ?? "64") ?? 64, exponents: exponents)
     }
 }

@@ -7,6 +7,7 @@
 // way. A directory named `step-*` is therefore always complete, and `latest` never names one
 // that is not.
 import Foundation
+import ShoalFormats
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -249,6 +250,9 @@ public struct CheckpointStore: Sendable {
                 throw CheckpointError.unreadableState(
                     file: stateURL.path, reason: "it is larger than \(maximumStateBytes) bytes (64 MiB), more than any checkpoint state holds")
             }
+            // The strict reader is the gate for untrusted JSON (a duplicate key, which JSONDecoder
+            // would settle silently, is refused with its byte offset); Codable then maps the document.
+            _ = try StrictJSON.parse([UInt8](data))
             state = try JSONDecoder().decode(CheckpointState.self, from: data)
         } catch let error as CheckpointError {
             throw error

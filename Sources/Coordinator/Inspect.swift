@@ -1,4 +1,6 @@
 import Foundation
+import ShoalFormats
+import ShoalTensor
 
 /// A human-readable report of a checkpoint directory, a checkpoint root, or a single
 /// .safetensors file, for `shoal inspect`: tensors (name, dtype, shape, count), metadata,
@@ -82,7 +84,7 @@ private func stateLines(_ state: CheckpointState) -> [String] {
     ]
     let stopping = state.earlyStopping
     lines.append("  early stopping  best \(stopping.best.map { "\($0)" } ?? "none"), \(stopping.evaluationsWithoutImprovement) evaluations since")
-    if let exact = state.exactReduction {
+    if let exact = state.reductionState {
         lines.append("  exact exponents Int\(exact.width): \(exact.exponents.map(String.init).joined(separator: " "))")
     }
     if let standardizer = state.standardizer {
@@ -113,7 +115,7 @@ private func tensorListing(_ file: URL) -> String {
     } catch {
         return "\(file.lastPathComponent): cannot list tensors: \(error)\n"
     }
-    let counts = layout.entries.map { SafeTensor.elementCount(of: $0.shape) ?? 0 }
+    let counts = layout.entries.map { elementCount(of: $0.shape) ?? 0 }
     let totalBytes = layout.entries.last?.end ?? 0
     var lines = ["\(file.lastPathComponent): \(layout.entries.count) tensors, \(counts.reduce(0, +)) elements, \(totalBytes) bytes"]
     for (key, value) in layout.metadata.sorted(by: { $0.key < $1.key }) {

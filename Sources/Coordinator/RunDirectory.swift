@@ -1,4 +1,5 @@
 import Foundation
+import ShoalFormats
 
 /// One run's directory, `<logging.dir>/<name>/version_<N>/`, as Lightning's `version_N`: each
 /// `shoal train` of a name gets the next version, and `--resume auto` continues the newest, so a

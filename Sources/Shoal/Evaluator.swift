@@ -38,7 +38,7 @@ final class Evaluator {
         let regression = model.lossSpec == .meanSquaredError, width = model.outputShape.reduce(1, *)
         let chunks = (data.count + microBatch - 1) / microBatch
         for chunk in stride(from: world.rank, to: chunks, by: world.size) {
-            Watchdog.beat()
+            Phase.beat()
             let start = chunk * microBatch, n = min(microBatch, data.count - start)
             for i in 0..<n { buffers.indices[i] = Int32(start + i) }
             data.gather(indices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n]), features: buffers.features, targets: buffers.targets)

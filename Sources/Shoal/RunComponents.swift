@@ -55,7 +55,7 @@ public enum RunComponents {
                                   maxLeaves: plan.maxLeafCount)
         case .fast:
             let bucketElements = max(1024, Int(c.bucketMB * 1_048_576) / MemoryLayout<Float>.stride)
-            return try GradientSync(world: world, gradients: UnsafeMutableBufferPointer(rebasing: arena.gradients[0..<trainable]),
+            return try FastReduction(world: world, gradients: UnsafeMutableBufferPointer(rebasing: arena.gradients[0..<trainable]),
                                     bucketElements: bucketElements, overlap: c.overlap)
         }
     }

@@ -4,6 +4,16 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case configuration(String)
     /// The loss or gradient became NaN or infinite; no checkpoint is written after it.
     case nonFinite(step: Int, what: String)
+    /// Evaluation found no checkpoint in `root` (rank 0's node reads them).
+    case noCheckpoint(root: String)
+
+    /// Whether every rank raises this error alike, at the same point: a command then reports it once.
+    public var isShared: Bool {
+        switch self {
+        case .configuration: false
+        case .nonFinite, .noCheckpoint: true
+        }
+    }
 
     public var description: String {
         switch self {
@@ -11,6 +21,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
             message
         case .nonFinite(let step, let what):
             "\(what) is not finite at step \(step); stopping before any checkpoint is written (lower optimizer.lr or set optimizer.clip_norm)"
+        case .noCheckpoint(let root):
+            "no checkpoint found in \(root)"
         }
     }
 }

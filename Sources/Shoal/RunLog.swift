@@ -1,6 +1,7 @@
 import Coordinator
 import Foundation
 import ShoalComm
+import ShoalFormats
 import ShoalMetrics
 
 /// Rank 0's record of a run in its ``RunDirectory``: the resolved `config.yaml`, and every scalar

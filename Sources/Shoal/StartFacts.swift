@@ -2,6 +2,7 @@ import Coordinator
 import Foundation
 import ShoalComm
 import ShoalData
+import ShoalFormats
 import ShoalTensor
 
 extension Trainer {
@@ -23,7 +24,7 @@ extension Trainer {
         var parts: [[Float]] = []
         for split in [splits.train, splits.validation, splits.test] { parts += [split.features, split.targets] }
         // A test-only fault: this rank's data differs in one byte, as a node with another copy would.
-        if fault?.applies(.data, rank: world.rank, step: 0) == true, !parts[0].isEmpty {
+        if TestFault.current?.applies(.data, rank: world.rank, step: 0) == true, !parts[0].isEmpty {
             parts[0][0] = Float(bitPattern: parts[0][0].bitPattern ^ 1)
         }
         let tokens = splits.text?.windows.tokens ?? []

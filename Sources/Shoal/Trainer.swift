@@ -3,13 +3,14 @@ import Foundation
 import ShoalComm
 import ShoalConfig
 import ShoalData
+import ShoalFormats
 import ShoalNN
 import ShoalOptim
 import ShoalTensor
 
 /// The training loop: every rank runs it with the same config; the batch plan gives each rank
 /// its leaves of every global batch, the reduction sums their gradients over all ranks
-/// (``ExactReduction``'s fixed-point sums by default, ``GradientSync``'s Float sums in fast
+/// (``ExactReduction``'s fixed-point sums by default, ``FastReduction``'s Float sums in fast
 /// mode), and every rank takes the same optimizer step, so the replicas stay identical.
 ///
 /// Building a trainer talks to no other rank: a config, data or model error is every rank's
@@ -40,10 +41,8 @@ public final class Trainer {
     let checkpoints: RunCheckpoints
     /// The epoch permutation of training-sample indices, (train.count).
     let permutation: UnsafeMutableBufferPointer<Int32>
-    /// Per step: [loss (fixed point), correct predictions, stop signals, saturated loss sums,
-    /// rank 0's checkpoint clock due], summed over ranks. The saturation slot keeps a diverged loss infinite even where the sums of
-    /// several saturated ranks would wrap around.
-    let stepCounts: UnsafeMutableBufferPointer<Int64>
+    /// What every rank adds to one all-reduce after each step.
+    let stepCounts = StepCounts()
     public let progress: ProgressDisplay
     /// Where this run writes (rank 0): the newest version of its name when it continues one, else the next.
     public let runDirectory: RunDirectory
@@ -55,8 +54,6 @@ public final class Trainer {
     var log = RunLog()
     /// Trades every rank's expectations of a step's reduction before the sums.
     let fingerprints: FingerprintCheck
-    /// A fault this rank injects for a test (``TestFault``); nil in any real run.
-    let fault = TestFault.current
     /// When the last checkpoint was written (or the run started), on this rank's clock.
     var lastCheckpointTime = 0.0
     /// Steps exact mode computed twice because a gradient outgrew its exponent (the first step included).
@@ -79,23 +76,7 @@ public final class Trainer {
         let outputs = model.outputShape.reduce(1, *)
         splits = try loadSplits(for: config, targets: Predictions.targetRule(outputWidth: outputs, loss: config.loss))
         let train = splits.train
-        if let text = splits.text {
-            let expected = [config.model.input[0], text.vocabulary.count]
-            guard config.loss == .softmaxCrossEntropy, model.outputShape == expected else {
-                throw RunError.configuration("model.layers: a character language model ends in (block_size, vocabulary) = "
-                    + "\(formatShape(expected)) logits under softmax_cross_entropy; this one gives \(formatShape(model.outputShape)) "
-                    + "under \(config.loss.rawValue) (the text has \(text.vocabulary.count) distinct characters)")
-            }
-            classCount = 0
-        } else {
-            classCount = Predictions.classCount(outputWidth: outputs, loss: config.loss)
-        }
-        guard train.featureShape.reduce(1, *) == config.model.input.reduce(1, *) else {
-            throw RunError.configuration("model.input: \(config.model.input) does not match the data's sample shape \(train.featureShape)")
-        }
-        if config.loss == .softmaxCrossEntropy, splits.text == nil, let classes = train.classCount, classes != classCount {
-            throw RunError.configuration("model.layers: the last layer has \(classCount) outputs but the data has \(classes) classes")
-        }
+        classCount = try Self.checkFit(of: model, to: splits, config: config)
         let B = config.training.globalBatch
         // A text epoch is its windows rounded down to whole batches: every step draws B windows.
         let sampleCount = splits.text.map { max(B, $0.windows.count - $0.windows.count % B) } ?? train.count
@@ -111,7 +92,8 @@ public final class Trainer {
         let totalSteps = config.training.steps ?? plan.stepsPerEpoch * config.training.epochs
         self.totalSteps = totalSteps
         schedule = try RunComponents.schedule(config.schedule, totalSteps: totalSteps)
-        reduction = try RunComponents.makeReduction(config.distributed, plan: plan, arena: model.arena, trainable: trainable, world: world)
+        reduction = TestFault.injected(into: try RunComponents.makeReduction(config.distributed, plan: plan, arena: model.arena,
+                                                                              trainable: trainable, world: world), rank: world.rank)
         buffers = BatchBuffers(microBatch: m, featureCount: train.featureCount, targetWidth: train.targetWidth)
         fingerprints = FingerprintCheck(world: world)
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
@@ -119,8 +101,6 @@ public final class Trainer {
                                      keepLast: config.checkpoint.keepLast)
         permutation = .allocate(capacity: plan.sampleCount)
         permutation.initialize(repeating: 0)
-        stepCounts = .allocate(capacity: 5)
-        stepCounts.initialize(repeating: 0)
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
                                    totalSteps: totalSteps, stepsPerEpoch: plan.stepsPerEpoch,
                                    rate: splits.text == nil ? .samples : .tokens(perSample: config.model.input[0]))
@@ -128,7 +108,6 @@ public final class Trainer {
 
     deinit {
         permutation.deallocate()
-        stepCounts.deallocate()
     }
 
     /// Trains for the configured epochs (or until early stopping), evaluating on the validation
@@ -146,121 +125,27 @@ public final class Trainer {
     public func run(resume: CheckpointRequest? = nil, allowConfigChange: Bool = false, stopAfter: Int? = nil,
                     timeline: Bool = false) throws -> TrainingSummary {
         StopSignal.install()
-        try world.agreeAtStart(on: startFacts())
-        if timeline {
-            Timeline.recorder = Timeline()
-            try Timeline.recorder?.align(world)
-        }
         defer { Timeline.recorder = nil }
-        try checkpoints.verifyReplicasMatch(model.arena.parameters, step: 0)
-        var position = TrainingPosition()
-        var stopping = try makeEarlyStopping()
-        if let resume {
-            if let state = try restore(resume, allowConfigChange: allowConfigChange, purpose: .resume) {
-                position = state.position
-                stopping.state = state.earlyStopping
-            } else {
-                progress.message("no checkpoint in \(checkpoints.store.root.path) on \(World.hostName) (rank 0's node, which reads "
-                    + "and writes them) yet: starting from step 0; --resume required would stop instead")
-            }
-        }
-        try world.onRankZero("cannot write the run directory \(runDirectory.path): ") {
-            log = try RunLog(directory: runDirectory, resolvedConfig: config.resolvedYAML(), fresh: freshRunDirectory && resume == nil,
-                             report: { [progress] in progress.message($0) })
-        }
-        if let initialTensors, resume == nil || position.step == 0 { progress.message(initialTensors) }
-        if world.rank == 0 {
-            let data = splits.text.map { "\($0.windows.tokens.count) training characters (\($0.vocabulary.count) distinct, "
-                + String(format: "unigram baseline %.4f nats/char", $0.unigramBaseline) + ")" } ?? "\(splits.train.count) training samples"
-            progress.message("\(config.name): \(model.parameterCount) parameters, \(data), "
-                + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), "
-                + "micro-batch \(config.training.microBatch), " + reduction.summary)
-        }
-        let start = world.wallTime()
-        let firstStep = position.step
-        var samples = 0, lastLoss = Double.nan, lastValidation: EvaluationReport?
-        var stopReason: String?, lastCheckpoint = -1
-        lastCheckpointTime = world.wallTime()
-        // Running sums since the last training record, and over the epoch for its line.
-        var sinceLog = RunningMeans(start: start), epochMeans = RunningMeans(start: start)
-        training: while position.step < totalSteps && (config.training.steps != nil || position.epoch < config.training.epochs) {
-            plan.permutation(epoch: position.epoch, into: permutation)
+        var run = try start(resume: resume, allowConfigChange: allowConfigChange, timeline: timeline)
+        var stopReason: String?
+        training: while run.position.step < totalSteps && (config.training.steps != nil || run.position.epoch < config.training.epochs) {
+            plan.permutation(epoch: run.position.epoch, into: permutation)
             var endOfEpoch = false
             while !endOfEpoch {
-                let logNow = (position.step + 1) % config.logging.every == 0
-                let result = try trainStep(position, measureNorm: logNow)
-                let batch = plan.batchSize(step: position.stepInEpoch)
-                samples += batch
-                lastLoss = result.loss
-                sinceLog.add(result, batch: batch)
-                epochMeans.add(result, batch: batch)
-                let now = world.wallTime()
-                progress.update(step: position.step, epoch: position.epoch, loss: result.loss,
-                                samplesPerSecond: Double(samples) / (now - start), elapsed: now - start, now: now,
-                                firstStep: firstStep)
-                // Every logging.every steps: formatting a record allocates, and most steps must not.
-                if logNow {
-                    log.record("train", step: position.step + 1, epoch: position.epoch + 1,
-                               trainingValues(sinceLog, now: now, learningRate: currentRate(position.step), gradientNorm: result.gradientNorm))
-                    sinceLog = RunningMeans(start: now)
-                }
-                endOfEpoch = position.advance(in: plan)
-                if case .stop(let reason) = stopping.observe(trainingLoss: result.loss) { stopReason = "\(reason)"; break training }
-                let evalEvery = config.training.evalEvery
-                let evaluateNow = evalEvery > 0 ? position.step % evalEvery == 0 : endOfEpoch
-                var validation: EvaluationReport?
-                if evaluateNow, splits.validation.count > 0 {
-                    let report = try evaluate(splits.validation)
-                    lastValidation = report
-                    validation = report
-                    log.record("validation", step: position.step, epoch: position.epoch + (endOfEpoch ? 0 : 1), report.metricFields)
-                    progress.message("validation after step \(position.step): \(report.line)")
-                }
-                if endOfEpoch {
-                    let now = world.wallTime()
-                    progress.message(epochLine(epoch: position.epoch, epochMeans, validation: validation, now: now))
-                    log.record("epoch", step: position.step, epoch: position.epoch, epochValues(epochMeans, validation: validation, now: now))
-                    epochMeans = RunningMeans(start: now)
-                }
-                if let validation, case .stop(let reason) = stopping.observe(validation: validation.loss) { stopReason = "\(reason)"; break training }
-                if result.stopRequested {
-                    stopReason = StopSignal.received != 0 ? "\(StopSignal.name(StopSignal.received)) received" : "a stop signal reached another rank"
-                    break training
-                }
-                if let stopAfter, position.step >= stopAfter {
-                    stopReason = "--stop-after \(stopAfter) reached"
-                    break training
-                }
-                if (config.checkpoint.every > 0 && position.step % config.checkpoint.every == 0) || result.checkpointDue {
-                    try writeCheckpoint(position, stopping: stopping)
-                    lastCheckpointTime = world.wallTime()
-                    lastCheckpoint = position.step
-                }
-                if position.step >= totalSteps { break training }
+                let logNow = (run.position.step + 1) % config.logging.every == 0
+                let result = try trainStep(run.position, measureNorm: logNow)
+                record(result, in: &run, logNow: logNow)
+                endOfEpoch = run.position.advance(in: plan)
+                stopReason = try afterStep(result, &run, endOfEpoch: endOfEpoch, stopAfter: stopAfter)
+                if stopReason != nil || run.position.step >= totalSteps { break training }
             }
         }
-        let seconds = world.wallTime() - start
-        if redoneSteps > 0 {
-            progress.message("exact reduction computed \(redoneSteps) of \(position.step - firstStep) steps twice "
-                + "(a run's first step, whose exponents are not known yet, and any step whose gradients outgrew them)")
-        }
-        if lastCheckpoint != position.step { try writeCheckpoint(position, stopping: stopping) }
-        let test = try evaluate(splits.test)
-        log.record("test", step: position.step, test.metricFields)
-        if let recorder = Timeline.recorder {
-            let trace = try recorder.merged(world, host: World.hostName)
-            try world.onRankZero("timeline not written: ") {
-                if let trace { try DurableIO.writeFile(at: URL(fileURLWithPath: runDirectory.timeline), data: trace) }
-            }
-            progress.message("timeline written: \(runDirectory.timeline) (open it in https://ui.perfetto.dev or chrome://tracing)")
-        }
-        return TrainingSummary(steps: position.step, samples: samples, seconds: seconds, finalTrainingLoss: lastLoss,
-                               validation: lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason)
+        return try finish(run, stopReason: stopReason)
     }
 
     /// The evaluator's report, with the unigram baseline beside a language model's loss.
     func evaluate(_ data: Dataset) throws -> EvaluationReport {
-        Watchdog.enter(.evaluation)
+        Phase.enter(.evaluation)
         var report = try evaluator.evaluate(data)
         report.unigramBaseline = splits.text?.unigramBaseline
         return report
@@ -286,64 +171,36 @@ public final class Trainer {
     /// then the same optimizer step on every rank.
     /// `measureNorm`: find the gradients' global norm for the log even without clipping.
     func trainStep(_ position: TrainingPosition, measureNorm: Bool = false) throws -> StepResult {
-        let step = position.stepInEpoch, batchSize = plan.batchSize(step: step), leafCount = plan.leafCount(step: step)
-        let scale = 1 / Float(batchSize)
-        var loss = FixedPointSum(), correct: Int64 = 0
-        // The loss and count of the rank's last leaf: a redo that the reduction carries it into
-        // (exact mode) does not compute it again.
-        var lastLoss = FixedPointSum(), lastCorrect: Int64 = 0
-        let leaves = plan.leaves(step: step, rank: world.rank, worldSize: world.size)
-        let leafTotal = plan.leafCount(step: step, rank: world.rank, worldSize: world.size)
+        let step = position.step + 1  // counted from 1 in the watchdog's and the fingerprints' words
+        // This rank's leaves of the step (a stride: nothing allocated).
+        let leaves = plan.leaves(step: position.stepInEpoch, rank: world.rank, worldSize: world.size)
+        let leafCount = plan.leafCount(step: position.stepInEpoch, rank: world.rank, worldSize: world.size)
+        let gradientScale = 1 / Float(plan.batchSize(step: position.stepInEpoch))
+        // The sums over this rank's leaves, and over its last leaf alone: a redo that the
+        // reduction carries the last leaf into (exact mode) does not compute it again.
+        var sums = LeafSums(), lastLeaf = LeafSums()
         var outcome = ReductionOutcome.redo
         while outcome == .redo {
             let carried = reduction.leavesCarried
-            (loss, correct) = carried > 0 ? (lastLoss, lastCorrect) : (FixedPointSum(), 0)
+            sums = carried > 0 ? lastLeaf : LeafSums()
             reduction.beginStep()
-            var leavesDone = carried
-            for (k, leaf) in leaves.enumerated() where k < leafTotal - carried {
-                if k == 0, fault?.applies(.skipLeaf, rank: world.rank, step: position.step + 1) == true { continue }
-                Watchdog.enter(.data, step: position.step + 1)
-                let n = loadLeaf(position, leaf: leaf)
-                Watchdog.enter(.forward)
-                let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: ForwardContext(
-                    training: true, step: UInt64(position.step), sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
-                let leafCorrect = countCorrect(output, n), leafLoss = model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: scale)
-                correct += leafCorrect
-                loss.add(leafLoss)
-                if k == leafTotal - 1 { lastLoss = FixedPointSum(); lastLoss.add(leafLoss); lastCorrect = leafCorrect }
-                Watchdog.enter(.backward)
-                if leaf + world.size >= leafCount {
-                    // The last leaf's backward finishes the arena front to back: buckets can go as it does.
-                    model.backward { reduction.backwardFinished(upTo: $0) }
-                } else {
-                    model.backward()
-                }
-                Watchdog.enter(.reduction)
-                reduction.finishLeaf(model.arena.gradients, isLast: k == leafTotal - 1)
-                leavesDone += 1
+            for (k, leaf) in leaves.enumerated() where k < leafCount - carried {
+                let isLast = k == leafCount - 1
+                let (loss, correct) = trainLeaf(leaf, of: position, isLast: isLast, gradientScale: gradientScale)
+                sums.add(loss: loss, correct: correct)
+                if isLast { lastLeaf = LeafSums(); lastLeaf.add(loss: loss, correct: correct) }
             }
-            Watchdog.enter(.reduction, step: position.step + 1)
+            Phase.enter(.reduction, step: step)
             // Every rank checks that all expect the same sums before any is summed.
-            var expected = reduction.fingerprint(step: position.step + 1,
-                                                 leavesPlanned: leafTotal,
-                                                 leavesDone: leavesDone)
-            if fault?.applies(.count, rank: world.rank, step: position.step + 1) == true { expected.count += 1 }
-            try fingerprints.agree(on: expected)
+            try fingerprints.agree(on: reduction.fingerprint(step: step, leavesPlanned: leafCount))
             outcome = try reduction.finishStep()
-            if outcome == .redo, reduction.leavesCarried < leafTotal { redoneSteps += 1 }
-            if outcome == .nonFinite { throw RunError.nonFinite(step: position.step + 1, what: "a gradient") }
+            if outcome == .redo, reduction.leavesCarried < leafCount { redoneSteps += 1 }
+            if outcome == .nonFinite { throw RunError.nonFinite(step: step, what: "a gradient") }
         }
-        stepCounts[0] = loss.raw
-        stepCounts[1] = correct
-        stepCounts[2] = StopSignal.received != 0 ? 1 : 0  // any rank's signal stops every rank after this step
-        stepCounts[3] = loss.isSaturated ? 1 : 0
-        // Rank 0's clock alone decides, so that every rank writes at the same step.
-        let seconds = config.checkpoint.everySeconds
-        stepCounts[4] = world.rank == 0 && seconds > 0 && world.wallTime() - lastCheckpointTime >= seconds ? 1 : 0
-        try world.allReduce(stepCounts, .sum)
-        let meanLoss = FixedPointSum(raw: stepCounts[0]).value / Double(batchSize)
-        guard meanLoss.isFinite, stepCounts[3] == 0 else { throw RunError.nonFinite(step: position.step + 1, what: "the training loss") }
-        Watchdog.enter(.optimizer)
+        let totals = try sumOverRanks(sums)
+        let meanLoss = totals.loss.value / Double(plan.batchSize(step: position.stepInEpoch))
+        guard meanLoss.isFinite, totals.saturatedLosses == 0 else { throw RunError.nonFinite(step: step, what: "the training loss") }
+        Phase.enter(.optimizer)
         var norm = Double.nan
         if let maxNorm = config.optimizer.clipNorm {
             norm = Double(clipGlobalNorm(reduction.gradients, maxNorm: Float(maxNorm)))
@@ -351,8 +208,44 @@ public final class Trainer {
             norm = globalNorm(reduction.gradients)
         }
         optimizer.step(parameters: model.arena.parameters, gradients: reduction.gradients, learningRate: Float(currentRate(position.step)))
-        return StepResult(loss: meanLoss, correct: stepCounts[1], stopRequested: stepCounts[2] != 0, checkpointDue: stepCounts[4] != 0,
-                          gradientNorm: norm)
+        return StepResult(loss: meanLoss, correct: totals.correct, stopRequested: totals.stopSignals > 0,
+                          checkpointDue: totals.checkpointDue > 0, gradientNorm: norm)
+    }
+
+    /// One leaf of the step at `position`: its samples loaded, forward, loss, and backward
+    /// accumulating into the arena's gradients, which go to the reduction. Returns the leaf's
+    /// loss sum and correct predictions.
+    private func trainLeaf(_ leaf: Int, of position: TrainingPosition, isLast: Bool, gradientScale: Float) -> (loss: Double, correct: Int64) {
+        Phase.enter(.data, step: position.step + 1)
+        let n = loadLeaf(position, leaf: leaf)
+        Phase.enter(.forward)
+        let output = model.forward(UnsafeBufferPointer(buffers.features), batch: n, context: ForwardContext(
+            training: true, step: UInt64(position.step), sampleIndices: UnsafeBufferPointer(rebasing: buffers.indices[0..<n])))
+        let correct = countCorrect(output, n)
+        let loss = model.loss(targets: UnsafeBufferPointer(buffers.targets), gradientScale: gradientScale)
+        Phase.enter(.backward)
+        if isLast {
+            // The rank's last backward finishes the arena front to back: buckets can go as it does.
+            model.backward { reduction.backwardFinished(upTo: $0) }
+        } else {
+            model.backward()
+        }
+        Phase.enter(.reduction)
+        reduction.finishLeaf(model.arena.gradients, isLast: isLast)
+        return (loss, correct)
+    }
+
+    /// The step's counts over every rank, in one all-reduce; rank 0's clock alone says whether a
+    /// timed checkpoint is due, so that every rank writes it at the same step.
+    private func sumOverRanks(_ sums: LeafSums) throws -> StepCounts {
+        stepCounts.loss = sums.loss
+        stepCounts.correct = sums.correct
+        stepCounts.stopSignals = StopSignal.received != 0 ? 1 : 0  // any rank's signal stops every rank after this step
+        stepCounts.saturatedLosses = sums.loss.isSaturated ? 1 : 0
+        let seconds = config.checkpoint.everySeconds
+        stepCounts.checkpointDue = world.rank == 0 && seconds > 0 && world.wallTime() - lastCheckpointTime >= seconds ? 1 : 0
+        try stepCounts.sum(over: world)
+        return stepCounts
     }
 
     /// Copies leaf `leaf` of the step at `position` into the input buffers; returns its sample
@@ -378,6 +271,31 @@ public final class Trainer {
         var correct: Int64 = 0
         for i in 0..<n where predictions.label(of: i) == Int(buffers.targets[i * splits.train.targetWidth]) { correct += 1 }
         return correct
+    }
+
+    /// The classes of the accuracy counts (0 for a regression or a language model), once the
+    /// model's input and output are known to fit the data.
+    private static func checkFit(of model: Model, to splits: DataSplits, config: RunConfig) throws -> Int {
+        let outputs = model.outputShape.reduce(1, *)
+        let classCount: Int
+        if let text = splits.text {
+            let expected = [config.model.input[0], text.vocabulary.count]
+            guard config.loss == .softmaxCrossEntropy, model.outputShape == expected else {
+                throw RunError.configuration("model.layers: a character language model ends in (block_size, vocabulary) = "
+                    + "\(formatShape(expected)) logits under softmax_cross_entropy; this one gives \(formatShape(model.outputShape)) "
+                    + "under \(config.loss.rawValue) (the text has \(text.vocabulary.count) distinct characters)")
+            }
+            classCount = 0
+        } else {
+            classCount = Predictions.classCount(outputWidth: outputs, loss: config.loss)
+        }
+        guard splits.train.featureShape.reduce(1, *) == config.model.input.reduce(1, *) else {
+            throw RunError.configuration("model.input: \(config.model.input) does not match the data's sample shape \(splits.train.featureShape)")
+        }
+        if config.loss == .softmaxCrossEntropy, splits.text == nil, let classes = splits.train.classCount, classes != classCount {
+            throw RunError.configuration("model.layers: the last layer has \(classCount) outputs but the data has \(classes) classes")
+        }
+        return classCount
     }
 
     /// SHA-256 of the parameter arena, as hex.

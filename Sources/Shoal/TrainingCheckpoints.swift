@@ -2,6 +2,7 @@ import Coordinator
 import Foundation
 import ShoalComm
 import ShoalConfig
+import ShoalFormats
 import ShoalOptim
 import ShoalTensor
 
@@ -16,7 +17,7 @@ extension Trainer {
 
     /// Every rank agrees the replicas are identical, then rank 0 writes the checkpoint of `position`.
     func writeCheckpoint(_ position: TrainingPosition, stopping: EarlyStopping) throws {
-        Watchdog.enter(.checkpoint)
+        Phase.enter(.checkpoint)
         try checkpoints.write(parameters: model.arena.parameters, model: modelTensors(), optimizer: optimizerTensors(),
                               state: checkpointState(position, stopping: stopping))
         progress.message("checkpoint written: step \(position.step) in \(checkpoints.store.root.path)")
@@ -36,8 +37,8 @@ extension Trainer {
     func checkpointState(_ position: TrainingPosition, stopping: EarlyStopping) -> CheckpointState {
         CheckpointState(
             position: position, optimizerStep: optimizer.stepCount, earlyStopping: stopping.state,
-            // Exact reduction converts the next step with these; a resumed run must too.
-            exactReduction: (reduction as? ExactReduction)?.state,
+            // The reduction's own state (exact mode's exponents): a resumed run sums as this one would have.
+            reductionState: reduction.state,
             standardizer: splits.standardizer, vocabulary: splits.text?.vocabulary.joined,
             rng: ["seed": config.seed], config: config.resolvedYAML(), configHash: config.canonicalHash,
             worldSize: world.size, reduction: config.distributed.reduction.rawValue,
@@ -49,7 +50,7 @@ extension Trainer {
     /// Loads the checkpoint `request` names on rank 0, checks it against this run, and gives every
     /// rank its parameters, optimizer state and exponents. Nil: nothing to resume (a fresh start).
     func restore(_ request: CheckpointRequest, allowConfigChange: Bool, purpose: RestorePurpose) throws -> CheckpointState? {
-        Watchdog.enter(.checkpoint)
+        Phase.enter(.checkpoint)
         let arena = model.arena
         guard let state = try checkpoints.restore(
             request, parameters: arena.parameters,
@@ -58,7 +59,7 @@ extension Trainer {
             accept: { try check($0, allowConfigChange: allowConfigChange, purpose: purpose) })
         else { return nil }
         optimizer.stepCount = state.optimizerStep
-        (reduction as? ExactReduction)?.restore(state.exactReduction)
+        reduction.restore(state.reductionState)
         let ranks = "\(state.worldSize) rank\(state.worldSize == 1 ? "" : "s")"
         switch purpose {
         case .resume:
@@ -93,7 +94,7 @@ extension Trainer {
     /// Loads a checkpoint (refusing one written for a different model) and evaluates it.
     public func evaluate(checkpoint request: CheckpointRequest) throws -> (validation: EvaluationReport?, test: EvaluationReport) {
         guard try restore(request, allowConfigChange: true, purpose: .evaluate) != nil else {
-            throw CollectiveError(message: "no checkpoint found in \(checkpoints.store.root.path)")
+            throw RunError.noCheckpoint(root: checkpoints.store.root.path)
         }
         let validation = splits.validation.count > 0 ? try evaluate(splits.validation) : nil
         return (validation, try evaluate(splits.test))

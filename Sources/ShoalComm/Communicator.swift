@@ -44,6 +44,10 @@ public protocol Communicator: AnyObject, Sendable {
 }
 
 extension Communicator {
+    /// `message` as this rank says it: "rank 2: …" in a job of several ranks, so a reader of the
+    /// merged output knows which rank spoke; as it is in a job of one.
+    public func attributed(_ message: String) -> String { size > 1 ? "rank \(rank): \(message)" : message }
+
     /// The elements of `0..<count` that `rank` (this rank by default) owns in
     /// ``reduceScatterSum(_:scratch:)`` and ``allGatherBlocks(_:)``: the ranks' blocks tile
     /// `0..<count` in rank order, their sizes differing by at most one.

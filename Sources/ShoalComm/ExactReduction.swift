@@ -111,15 +111,16 @@ public final class ExactReduction: GradientReduction {
 
     private lazy var layout = ReductionFingerprint.layoutHash(segments)
 
-    public func fingerprint(step: Int, leavesPlanned: Int, leavesDone: Int) -> ReductionFingerprint {
+    public func fingerprint(step: Int, leavesPlanned: Int) -> ReductionFingerprint {
         ReductionFingerprint(step: step, mode: 1, width: width.rawValue, layout: layout, count: count,
-                             leavesPlanned: leavesPlanned, leavesDone: leavesDone)
+                             leavesPlanned: leavesPlanned, leavesDone: leavesThisStep)
     }
 
     /// Exact mode converts whole leaves: nothing to start before backward ends.
     public func backwardFinished(upTo offset: Int) {}
 
-    /// Leaves accumulated since `beginStep()`; the first one writes the sum instead of adding.
+    /// Leaves accumulated since `beginStep()` (a carried one included); the first one writes the
+    /// sum instead of adding.
     private var leavesThisStep = 0
     /// The gradient of this rank's last leaf of the step, left in place until the step is decided.
     private var lastLeaf: UnsafeMutableBufferPointer<Float>?
@@ -237,15 +238,15 @@ public final class ExactReduction: GradientReduction {
 extension ExactReduction {
     /// The exponents the next step converts with, as a checkpoint stores them; nil before the
     /// first step has agreed any.
-    public var state: ExactReductionState? {
-        exponents.map { ExactReductionState(width: width.rawValue, exponents: $0) }
+    public var state: ReductionState? {
+        exponents.map { ReductionState(width: width.rawValue, exponents: $0) }
     }
 
     /// Continues with a checkpoint's exponents. Exponents of another width (another leaf count),
     /// of another tensor count, or out of range mean nothing here: the first step then agrees new
     /// ones, as a fresh run does. Returns whether they were taken.
     @discardableResult
-    public func restore(_ state: ExactReductionState?) -> Bool {
+    public func restore(_ state: ReductionState?) -> Bool {
         guard let state, state.width == width.rawValue, state.exponents.count == segments.count,
               state.exponents.allSatisfy(exponentRange.contains) else {
             exponents = nil
@@ -253,19 +254,6 @@ extension ExactReduction {
         }
         exponents = state.exponents
         return true
-    }
-}
-
-/// Exact mode's fixed-point exponents in a checkpoint: `{"width": 32, "exponents": [29, 30]}`,
-/// one exponent per parameter tensor in arena order.
-public struct ExactReductionState: Codable, Equatable, Sendable {
-    /// 32 or 64: the integer width of the sums.
-    public var width: Int
-    public var exponents: [Int]
-
-    public init(width: Int, exponents: [Int]) {
-        self.width = width
-        self.exponents = exponents
     }
 }
 

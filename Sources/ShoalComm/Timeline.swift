@@ -1,7 +1,7 @@
 import Foundation
 
 /// `shoal train --timeline`: every rank records when its main thread enters each phase (the
-/// ``Watchdog`` marks: data, forward, backward, reduction, optimizer, evaluation, checkpoint)
+/// ``Phase`` marks: data, forward, backward, reduction, optimizer, evaluation, checkpoint)
 /// and when its communication thread sends each bucket, then rank 0 merges all ranks into one
 /// Chrome trace (`timeline.json`, readable by Perfetto and chrome://tracing), one track per rank.
 ///
@@ -11,14 +11,14 @@ import Foundation
 /// ```swift
 /// Timeline.recorder = Timeline(capacity: 1 << 20)
 /// try Timeline.recorder?.align(world)        // barrier, then each rank's clock starts at 0
-/// ... Watchdog.enter(.forward) ...           // recorded
+/// Phase.enter(.forward)                     // recorded
 /// let json = try Timeline.recorder?.merged(world, hosts: "node1")   // rank 0: the trace
 /// ```
 public final class Timeline {
     /// The run's recorder, set before training when --timeline is given; nil records nothing.
     nonisolated(unsafe) public static var recorder: Timeline?
 
-    /// One mark: `code` is a ``Watchdog/Phase`` raw value on the main track, or on the
+    /// One mark: `code` is a ``Phase`` raw value on the main track, or on the
     /// communication track `1000 + bucket` for a bucket's start and `-1` for its end.
     struct Mark { var time: Double; var code: Int32; var step: Int32 }
 
@@ -55,8 +55,8 @@ public final class Timeline {
         commCount = 0
     }
 
-    /// The main thread entered `phase` (from ``Watchdog/enter(_:step:)``).
-    @inline(__always) func enter(_ phase: Watchdog.Phase, step: Int?) {
+    /// The main thread entered `phase` (from ``Phase/enter(_:step:)``).
+    @inline(__always) func enter(_ phase: Phase, step: Int?) {
         if let step { self.step = Int32(truncatingIfNeeded: step) }
         guard mainCount < capacity else { return }
         if mainCount > 0 && main[mainCount - 1].code == Int32(phase.rawValue) { return }
@@ -112,7 +112,7 @@ public final class Timeline {
             // A phase lasts until the next mark; the last mark (finishing) closes the track.
             for i in 0..<max(0, mains - 1) {
                 let m = mark(i), next = mark(i + 1)
-                guard let phase = Watchdog.Phase(rawValue: Int(m.code)), phase != .setup else { continue }
+                guard let phase = Phase(rawValue: Int(m.code)), phase != .setup else { continue }
                 events.append(span(String(describing: phase.traceName), m.time, next.time, pid: rank, tid: 0, step: m.step))
             }
             var open: Mark?
@@ -137,7 +137,7 @@ public final class Timeline {
     }
 }
 
-extension Watchdog.Phase {
+extension Phase {
     /// The span's name in the trace.
     var traceName: String {
         switch self {

@@ -7,8 +7,8 @@ import Synchronization
 /// phase, names the ranks it has stopped hearing from, and ends the job with exit code
 /// ``exitCode``.
 ///
-/// Progress is marked by the main thread with ``enter(_:step:)`` at each phase of a step and
-/// ``beat()`` inside long phases: relaxed atomic stores, nothing else. A watchdog thread checks
+/// Progress is marked by the main thread with ``Phase/enter(_:step:)`` at each phase of a step and
+/// ``Phase/beat()`` inside long phases: relaxed atomic stores, nothing else. A watchdog thread checks
 /// them ten times a second and, under `mpirun` with `MPI_THREAD_MULTIPLE`, trades heartbeats
 /// (step, phase, idle time) with the other ranks' watchdogs over a channel of their own.
 ///
@@ -19,38 +19,15 @@ import Synchronization
 /// ```swift
 /// let watchdog = try Watchdog(world: world, signalled: { StopSignal.received })
 /// Watchdog.timeout = config.distributed.timeout
-/// Watchdog.enter(.forward, step: 12)
+/// Phase.enter(.forward, step: 12)
 /// try watchdog.close()        // collective, before MPI_Finalize
 /// ```
 public final class Watchdog: @unchecked Sendable {
-    /// What a rank is doing; named in the watchdog's report.
-    public enum Phase: Int, CaseIterable, Sendable, CustomStringConvertible {
-        case setup, data, forward, backward, reduction, optimizer, evaluation, checkpoint, finishing
-
-        public var description: String {
-            switch self {
-            case .setup: "setup (config, data, model, agreement)"
-            case .data: "loading a batch"
-            case .forward: "forward"
-            case .backward: "backward"
-            case .reduction: "the gradient reduction"
-            case .optimizer: "the optimizer step"
-            case .evaluation: "evaluation"
-            case .checkpoint: "a checkpoint"
-            case .finishing: "finishing"
-            }
-        }
-    }
-
     /// The exit code of a job the watchdog ended, as timeout(1) uses.
     public static let exitCode: Int32 = 124
     /// `distributed.timeout`'s default, in seconds (see docs/CONFIG.md for why).
     public static let defaultTimeout = 180.0
 
-    // Process-wide progress marks: written by the main thread, read by the watchdog thread.
-    private static let phaseMark = Atomic<Int>(0)
-    private static let stepMark = Atomic<Int>(0)
-    private static let beats = Atomic<Int>(0)
     private static let timeoutMilliseconds = Atomic<Int>(Int(defaultTimeout * 1000))
 
     /// Seconds without progress that end the job; 0 or less: no limit.
@@ -58,17 +35,6 @@ public final class Watchdog: @unchecked Sendable {
         get { Double(timeoutMilliseconds.load(ordering: .relaxed)) / 1000 }
         set { timeoutMilliseconds.store(newValue > 0 ? max(1, Int(newValue * 1000)) : Int.max, ordering: .relaxed) }
     }
-
-    /// Marks progress into `phase` (of step `step`, counted from 1, when given).
-    @inline(__always) public static func enter(_ phase: Phase, step: Int? = nil) {
-        if let step { stepMark.store(step, ordering: .relaxed) }
-        phaseMark.store(phase.rawValue, ordering: .relaxed)
-        beats.wrappingAdd(1, ordering: .relaxed)
-        Timeline.recorder?.enter(phase, step: step)
-    }
-
-    /// Marks progress within the current phase (one batch of an evaluation, one file written).
-    @inline(__always) public static func beat() { beats.wrappingAdd(1, ordering: .relaxed) }
 
     /// Seconds between heartbeats, and the silence after which a peer counts as not answering.
     static let heartbeatInterval = 0.2
@@ -103,7 +69,7 @@ public final class Watchdog: @unchecked Sendable {
         peers = (0..<size).map { (Int64($0), 0, 0, 0) }
         let now = Self.now()
         heardAt = Array(repeating: now, count: size)
-        Self.enter(.setup)
+        Phase.enter(.setup)
         let thread = Thread { [unowned self] in self.watch() }
         thread.name = "shoal-watchdog"
         thread.start()
@@ -120,21 +86,21 @@ public final class Watchdog: @unchecked Sendable {
 
     private func watch() {
         defer { finished.signal() }
-        var lastBeats = Self.beats.load(ordering: .relaxed)
+        var lastBeats = Phase.beats.load(ordering: .relaxed)
         var lastProgress = Self.now(), lastHeartbeat = 0.0
         var signalSeen: Double?, reportedSignal = false
         while !stopRequested.load(ordering: .relaxed) {
             usleep(100_000)
             let now = Self.now()
-            let b = Self.beats.load(ordering: .relaxed)
+            let b = Phase.beats.load(ordering: .relaxed)
             if b != lastBeats { lastBeats = b; lastProgress = now }
             let idle = now - lastProgress
             if let channel {
                 do {
                     if now - lastHeartbeat >= Self.heartbeatInterval {
                         lastHeartbeat = now
-                        let message = (Int64(rank), Int64(Self.stepMark.load(ordering: .relaxed)),
-                                       Int64(Self.phaseMark.load(ordering: .relaxed)), Int64(idle * 1000))
+                        let message = (Int64(rank), Int64(Phase.step.load(ordering: .relaxed)),
+                                       Int64(Phase.current.load(ordering: .relaxed)), Int64(idle * 1000))
                         for peer in 0..<size where peer != rank {
                             if try channel.send(message, to: peer) { sentTo[peer] += 1 }
                         }
@@ -169,8 +135,8 @@ public final class Watchdog: @unchecked Sendable {
     }
 
     private func position() -> String {
-        let step = Self.stepMark.load(ordering: .relaxed)
-        let phase = Phase(rawValue: Self.phaseMark.load(ordering: .relaxed)) ?? .setup
+        let step = Phase.step.load(ordering: .relaxed)
+        let phase = Phase(rawValue: Phase.current.load(ordering: .relaxed)) ?? .setup
         return (step > 0 ? "step \(step), " : "") + "in \(phase)"
     }
 

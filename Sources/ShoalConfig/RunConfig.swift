@@ -241,7 +241,7 @@ public struct DistributedConfig: Equatable, Sendable {
     /// How bucket all-reduces overlap backward in fast mode. `none` is the default: with every
     /// core computing, a communication thread or MPI progress cost more than they hid (measured,
     /// benchmarks/RESULTS.md).
-    public var overlap: GradientSync.Overlap = .none
+    public var overlap: FastReduction.Overlap = .none
     /// Seconds a rank may go without progress in any phase before the watchdog ends the job;
     /// 0: no limit (to pause a rank in a debugger).
     public var timeout = Watchdog.defaultTimeout

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import ShoalFormats
 import ShoalNN
 
 extension RunConfig {
@@ -20,7 +20,7 @@ extension RunConfig {
     /// SHA-256 of ``resolvedYAML()``, its first 16 hex digits: equal for configs that mean the
     /// same run however they were written (comments, key order, defaults spelled out or not).
     public var canonicalHash: String {
-        SHA256.hash(data: Data(resolvedYAML().utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        String(sha256Hex(of: Data(resolvedYAML().utf8)).prefix(16))
     }
 
     /// The keys whose resolved values differ, as `key.path: old -> new` lines in schema order

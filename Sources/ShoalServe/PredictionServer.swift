@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Shoal
+import ShoalFormats
 
 /// `shoal serve`: a trained model behind HTTP, on Hummingbird 2 (SwiftNIO). Hummingbird rather
 /// than FlyingFox, which the first version used: a bare echo of the seed's request answers

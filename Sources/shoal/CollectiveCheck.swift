@@ -21,15 +21,15 @@ struct CollectiveCheck {
         }
         try checkBroadcast()
         try checkAllGather()
-        for overlap in GradientSync.Overlap.allCases { try checkGradientSync(overlap: overlap) }
+        for overlap in FastReduction.Overlap.allCases { try checkFastReduction(overlap: overlap) }
     }
 
     /// Two steps of a bucketed sum, with backward announcing progress in uneven strides.
-    private func checkGradientSync(overlap: GradientSync.Overlap) throws {
+    private func checkFastReduction(overlap: FastReduction.Overlap) throws {
         let count = 100_003, p = world.size
         let gradients = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
         defer { gradients.deallocate() }
-        let sync = try GradientSync(world: world, gradients: gradients, bucketElements: 7_000, overlap: overlap)
+        let sync = try FastReduction(world: world, gradients: gradients, bucketElements: 7_000, overlap: overlap)
         for step in 0..<2 {
             for i in 0..<count { gradients[i] = Float(world.rank + 1 + (i + step) % 3) }
             sync.beginStep()

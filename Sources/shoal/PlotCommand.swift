@@ -1,6 +1,7 @@
 import ArgumentParser
 import Coordinator
 import Foundation
+import ShoalFormats
 import ShoalMetrics
 
 struct PlotCommand: ParsableCommand {

@@ -41,9 +41,8 @@ func withWorld(watchdog: Bool = false, _ body: (any Communicator) throws -> Void
         try? finalize()
         throw ExitCode.failure
     } catch {
-        printError((world.size > 1 ? "rank \(world.rank): " : "") + "\(error)")
-        if world.size > 1 { world.abort(code: 1) }
-        throw ExitCode.failure
+        printError(world.attributed("\(error)"))
+        world.abort(code: 1)
     }
     // Outside the catch above: after MPI_Finalize was attempted, MPI_Abort is no longer valid.
     do {
@@ -62,7 +61,6 @@ func withWorld(watchdog: Bool = false, _ body: (any Communicator) throws -> Void
 func agreeOnSetup<T>(_ world: any Communicator, _ build: () throws -> T) throws -> T {
     var result: Result<T, any Error>
     do { result = .success(try build()) } catch { result = .failure(error) }
-    guard world.size > 1 else { return try result.get() }
     let failed: Bool
     if case .failure = result { failed = true } else { failed = false }
     // [any failure, size − lowest failing rank]: one MAX all-reduce finds both.
@@ -98,8 +96,7 @@ struct AlreadyReported: Error {}
 /// Errors every rank raises alike, at the same point.
 private func isShared(_ error: any Error) -> Bool {
     if error is CollectiveError { return true }
-    if case RunError.nonFinite = error { return true }
-    return false
+    return (error as? RunError)?.isShared ?? false
 }
 
 func printError(_ message: String) {

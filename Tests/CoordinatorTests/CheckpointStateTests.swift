@@ -29,10 +29,10 @@ struct CheckpointStateTests {
         #expect(state.position == TrainingPosition(step: 4, epoch: 0, stepInEpoch: 4))
         #expect(state.optimizerStep == 4)
         #expect(state.earlyStopping == EarlyStoppingState(best: 2.015230065346259, evaluationsWithoutImprovement: 0))
-        #expect(state.exactReduction == ExactReductionState(width: 32, exponents: [29, 29, 30, 30]))
+        #expect(state.reductionState == ReductionState(width: 32, exponents: [29, 29, 30, 30]))
         #expect(state.standardizer == nil)
         // Written again, it is format 2.
         let again = try JSONDecoder().decode(CheckpointState.self, from: try JSONEncoder().encode(state))
-        #expect(again.formatVersion == 2 && again.position == state.position && again.exactReduction == state.exactReduction)
+        #expect(again.formatVersion == 2 && again.position == state.position && again.reductionState == state.reductionState)
     }
 }

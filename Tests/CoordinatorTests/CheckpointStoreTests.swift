@@ -1,5 +1,6 @@
 import Coordinator
 import Foundation
+import ShoalFormats
 import Testing
 
 @Suite("checkpoint directories")
@@ -157,6 +158,21 @@ struct CheckpointStoreTests {
         try Data("{\"step\": 1}".utf8).write(to: state)
         let message = try #require(errorMessage { _ = try CheckpointStore.load(path: directory) })
         #expect(message.hasPrefix("\(state.path): cannot read the checkpoint state: "))
+    }
+
+    /// JSONDecoder would keep one of two "format_version" keys without a word; the strict reader refuses
+    /// the file, naming the key and its byte.
+    @Test("a state.json with a duplicate key is refused, naming the key")
+    func duplicateKeyInState() throws {
+        let root = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(root) }
+        let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
+        let state = directory.appendingPathComponent("state.json")
+        let text = try String(contentsOf: state, encoding: .utf8)
+        let open = try #require(text.firstIndex(of: "{"))
+        try Data((String(text[...open]) + "\"format_version\": 1, " + String(text[text.index(after: open)...])).utf8).write(to: state)
+        let message = try #require(errorMessage { _ = try CheckpointStore.load(path: directory) })
+        #expect(message.hasPrefix("\(state.path): cannot read the checkpoint state: duplicate key \"format_version\" at byte "), "\(message)")
     }
 
     @Test("the test delay hook holds a finished checkpoint in its temporary directory until the rename")

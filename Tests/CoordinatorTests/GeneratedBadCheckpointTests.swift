@@ -1,5 +1,6 @@
 import Coordinator
 import Foundation
+import ShoalFormats
 import ShoalTensor
 import Testing
 

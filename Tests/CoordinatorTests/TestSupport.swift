@@ -2,6 +2,7 @@ import Coordinator
 import Foundation
 import ShoalComm
 import ShoalData
+import ShoalFormats
 import ShoalOptim
 
 /// A fresh empty directory under the system temporary directory.
@@ -35,7 +36,7 @@ func sampleState(step: Int) -> CheckpointState {
     CheckpointState(
         position: TrainingPosition(step: step, epoch: step / 10, stepInEpoch: step % 10), optimizerStep: step,
         earlyStopping: EarlyStoppingState(best: 0.25, evaluationsWithoutImprovement: 2),
-        exactReduction: ExactReductionState(width: 32, exponents: [29, -3]),
+        reductionState: ReductionState(width: 32, exponents: [29, -3]),
         standardizer: Standardizer(mean: [0.5, 0.125], std: [1, 0.3]),
         rng: ["seed": 42, "big": UInt64.max], config: "model: mlp\nseed: 42\n", configHash: sha256Hex(of: Data("model: mlp\nseed: 42\n".utf8)),
         worldSize: 2, reduction: "exact",

@@ -20,9 +20,20 @@ final class ChildProcess: @unchecked Sendable {
         var description: String { "cannot start \(executable): \(String(cString: strerror(code)))" }
     }
 
+    /// A program killed at its time limit, with what it had written by then: whether it hung or
+    /// was only slow (a loaded machine) is then in the test's failure, not lost.
     struct TimedOut: Error, CustomStringConvertible {
         let command: String
-        var description: String { "timed out: \(command)" }
+        let seconds: TimeInterval
+        let output: Data
+        let error: Data
+        var description: String {
+            func tail(_ data: Data) -> String {
+                let text = String(decoding: data, as: UTF8.self)
+                return text.count > 6000 ? "…" + String(text.suffix(6000)) : text
+            }
+            return "timed out after \(Int(seconds)) s: \(command)\n--- its standard output:\n\(tail(output))\n--- its standard error:\n\(tail(error))"
+        }
     }
 
     /// glibc's posix_spawn_file_actions_addclosefrom_np and _addchdir_np (2.34 and 2.29), which
@@ -117,7 +128,8 @@ final class ChildProcess: @unchecked Sendable {
         Thread { whileRunning(child) }.start()
         guard let status = child.wait(timeout: timeout) else {
             child.kill()
-            throw TimedOut(command: ([executable] + arguments).joined(separator: " "))
+            throw TimedOut(command: ([executable] + arguments).joined(separator: " "), seconds: timeout,
+                           output: (try? Data(contentsOf: output)) ?? Data(), error: (try? Data(contentsOf: error)) ?? Data())
         }
         return Result(status: status, output: (try? Data(contentsOf: output)) ?? Data(), error: (try? Data(contentsOf: error)) ?? Data())
     }

@@ -19,7 +19,7 @@ import ShoalComm
     @Test func gradientSyncOnOneRankZeroesAtTheStartAndThenLeavesGradientsAlone() throws {
         var values: [Float] = [1, 2, 3]
         try values.withUnsafeMutableBufferPointer { buffer in
-            let sync = try GradientSync(world: SingleProcessCommunicator(), gradients: buffer, bucketElements: 2, overlap: .thread)
+            let sync = try FastReduction(world: SingleProcessCommunicator(), gradients: buffer, bucketElements: 2, overlap: .thread)
             #expect(sync.overlap == .none)
             sync.beginStep()
             #expect(buffer.allSatisfy { $0 == 0 })

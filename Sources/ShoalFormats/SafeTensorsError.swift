@@ -44,6 +44,13 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendabl
     /// A copy's destination has a different element count than the tensor.
     case elementCountMismatch(tensor: String, stored: Int, destination: Int)
 
+    /// A required tensor is absent from a tensor file.
+    case missingTensor(file: String, tensor: String)
+    /// A required tensor has another dtype than expected.
+    case wrongDType(file: String, tensor: String, expected: DType, found: DType)
+    /// A required tensor has another element count than expected.
+    case wrongElementCount(file: String, tensor: String, expected: Int, found: Int)
+
     public var description: String {
         switch self {
         case .unreadable(let file, let reason):
@@ -78,6 +85,12 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendabl
             "cannot write tensor \"\(tensor)\": \(reason)"
         case .elementTypeMismatch(let tensor, let stored, let requested):
             "tensor \"\(tensor)\" holds \(stored.rawValue) elements, not \(requested.rawValue)"
+        case .missingTensor(let file, let tensor):
+            "\(file): has no tensor \"\(tensor)\"; the checkpoint was written for a different model (check the config)"
+        case .wrongDType(let file, let tensor, let expected, let found):
+            "\(file): tensor \"\(tensor)\" is \(found.rawValue), expected \(expected.rawValue)"
+        case .wrongElementCount(let file, let tensor, let expected, let found):
+            "\(file): tensor \"\(tensor)\" has \(found) elements, expected \(expected); the checkpoint was written for a different model (check the config)"
         case .elementCountMismatch(let tensor, let stored, let destination):
             "tensor \"\(tensor)\" holds \(stored) elements but the destination has room for \(destination)"
         }

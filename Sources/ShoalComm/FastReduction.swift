@@ -10,12 +10,12 @@ import ShoalTensor
 /// bucket before the optimizer reads them. The sums are plain Float sums.
 ///
 /// ```swift
-/// let sync = try GradientSync(world: world, gradients: arena.gradients, bucketElements: 1 << 20, overlap: .thread)
+/// let sync = try FastReduction(world: world, gradients: arena.gradients, bucketElements: 1 << 20, overlap: .thread)
 /// sync.beginStep()
 /// model.backward { sync.backwardFinished(upTo: $0) }
 /// _ = try sync.finishStep()   // arena.gradients: the sum over all ranks
 /// ```
-public final class GradientSync: GradientReduction, @unchecked Sendable {
+public final class FastReduction: GradientReduction, @unchecked Sendable {
     /// How bucket reductions run alongside backward.
     public enum Overlap: String, Sendable, CaseIterable {
         /// A communication thread makes blocking all-reduce calls while backward goes on.
@@ -41,8 +41,7 @@ public final class GradientSync: GradientReduction, @unchecked Sendable {
         self.world = world
         self.gradients = gradients
         self.plan = BucketPlan(elementCount: gradients.count, bucketElements: bucketElements)
-        // A job of one has nothing to overlap.
-        self.overlap = world.size == 1 ? .none : overlap
+        self.overlap = overlap
         self.pending = Array(repeating: nil, count: plan.buckets.count)
         if self.overlap == .thread {
             guard world.threadLevel >= .serialized else {
@@ -58,22 +57,32 @@ public final class GradientSync: GradientReduction, @unchecked Sendable {
 
     private lazy var layout = ReductionFingerprint.layoutHash(plan.buckets)
 
-    public func fingerprint(step: Int, leavesPlanned: Int, leavesDone: Int) -> ReductionFingerprint {
+    public func fingerprint(step: Int, leavesPlanned: Int) -> ReductionFingerprint {
         ReductionFingerprint(step: step, mode: 0, width: 32, layout: layout, count: gradients.count,
-                             leavesPlanned: leavesPlanned, leavesDone: leavesDone)
+                             leavesPlanned: leavesPlanned, leavesDone: leavesThisStep)
     }
+
+    /// Leaves finished since `beginStep()`.
+    private var leavesThisStep = 0
 
     /// Starts a step: gradients zeroed, no bucket handed on yet.
     public func beginStep() {
         started = 0
+        leavesThisStep = 0
         if let p = gradients.baseAddress { zero(p, count: gradients.count) }
     }
 
-    /// Leaves accumulate in the arena itself: nothing to do per leaf.
-    public func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>, isLast: Bool) {}
+    /// Leaves accumulate in the arena itself: only counted here.
+    public func finishLeaf(_ leafGradients: UnsafeMutableBufferPointer<Float>, isLast: Bool) { leavesThisStep += 1 }
 
     /// Fast mode never redoes a step.
     public var leavesCarried: Int { 0 }
+
+    /// Float sums carry nothing from one step to the next.
+    public var state: ReductionState? { nil }
+
+    @discardableResult
+    public func restore(_ state: ReductionState?) -> Bool { state == nil }
 
     /// Backward has written the final gradients of every element below `offset`.
     public func backwardFinished(upTo offset: Int) {
@@ -95,7 +104,6 @@ public final class GradientSync: GradientReduction, @unchecked Sendable {
     /// Completes every bucket; afterwards `gradients` holds the sum over all ranks.
     public func finishStep() throws -> ReductionOutcome {
         defer { started = 0 }
-        guard world.size > 1 else { return .done }
         switch overlap {
         case .thread:
             while started < plan.buckets.count { worker?.submit(started); started += 1 }
@@ -120,7 +128,7 @@ public final class GradientSync: GradientReduction, @unchecked Sendable {
     }
 }
 
-/// The communication thread of ``GradientSync/Overlap/thread``: takes bucket indices in order
+/// The communication thread of ``FastReduction/Overlap/thread``: takes bucket indices in order
 /// and reduces each with a blocking call. The queue is preallocated; a step allocates nothing.
 final class ReductionWorker: @unchecked Sendable {
     private let world: any Communicator

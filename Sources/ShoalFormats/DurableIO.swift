@@ -3,7 +3,6 @@
 // Foundation's atomic write renames a temporary file into place but never fsyncs the file's
 // directory, so after a power cut the rename itself may be lost. These helpers use the POSIX
 // calls directly, so that a name, once visible, refers to bytes already on disk.
-import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -22,16 +21,16 @@ public enum DurableIO {
     /// to a temporary file beside it, fsynced, renamed over `url`, then the directory fsynced.
     /// Returns the SHA-256 (lowercase hex) of the bytes written.
     @discardableResult
-    static func writeFile(at url: URL, _ produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> String {
+    public static func writeFile(at url: URL, _ produce: (_ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> String {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".tmp-\(url.lastPathComponent)-\(getpid())")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError(operation: "create", path: temporary.path, code: errno) }
-        var hasher = SHA256()
+        let hasher = SHA256()
         do {
             defer { close(fd) }
             try produce { bytes in
-                hasher.update(bufferPointer: bytes)
+                hasher.update(bytes)
                 try writeAll(fd, bytes, path: temporary.path)
             }
             guard fsync(fd) == 0 else { throw FileSystemError(operation: "fsync", path: temporary.path, code: errno) }
@@ -41,7 +40,7 @@ public enum DurableIO {
         }
         try rename(temporary, to: url)
         try fsyncDirectory(directory)
-        return hexString(hasher.finalize())
+        return hasher.finalizeHex()
     }
 
     /// Writes `data` to `url` as ``writeFile(at:_:)`` does; throws ``FileSystemError`` naming
@@ -55,7 +54,8 @@ public enum DurableIO {
         try writeFile(at: url) { sink in try data.withUnsafeBytes { try sink($0) } }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    /// Writes every byte of `bytes` to `fd`, retrying short writes and interruptions.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -67,25 +67,28 @@ public enum DurableIO {
         }
     }
 
-    static func fsyncDirectory(_ url: URL) throws {
+    /// Makes the entries of directory `url` (a rename, a new file) durable.
+    public static func fsyncDirectory(_ url: URL) throws {
         let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError(operation: "open directory", path: url.path, code: errno) }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw FileSystemError(operation: "fsync directory", path: url.path, code: errno) }
     }
 
-    static func rename(_ source: URL, to destination: URL) throws {
+    /// `rename(2)`: atomic within one file system.
+    public static func rename(_ source: URL, to destination: URL) throws {
         guard posixRename(source.path, destination.path) == 0 else {
             throw FileSystemError(operation: "rename to \(destination.path)", path: source.path, code: errno)
         }
     }
 
-    static func makeDirectory(_ url: URL) throws {
+    /// `mkdir(2)`, 0755: fails if `url` exists.
+    public static func makeDirectory(_ url: URL) throws {
         guard mkdir(url.path, 0o755) == 0 else { throw FileSystemError(operation: "create directory", path: url.path, code: errno) }
     }
 
     /// Creates `url` and any missing parents, fsyncing each parent whose entry was added.
-    static func makeDirectories(_ url: URL) throws {
+    public static func makeDirectories(_ url: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw FileSystemError(operation: "use as a directory", path: url.path, code: ENOTDIR) }
@@ -101,7 +104,7 @@ public enum DurableIO {
 
     /// Removes a directory tree without ever leaving a half-deleted tree under its name:
     /// it is first renamed to a hidden temporary name, then deleted.
-    static func removeDirectory(_ url: URL) throws {
+    public static func removeDirectory(_ url: URL) throws {
         let hidden = url.deletingLastPathComponent()
             .appendingPathComponent(".tmp-removing-\(url.lastPathComponent)-\(getpid())")
         try rename(url, to: hidden)

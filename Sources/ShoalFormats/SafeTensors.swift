@@ -49,18 +49,18 @@ public struct SafeTensorsFile: Sendable {
     /// let weight = try model.requireTensor(named: "layers.0.weight", dtype: .f32, count: 784 * 128)
     /// ```
     ///
-    /// - Throws: ``CheckpointError/missingTensor(file:tensor:)``,
-    ///   ``CheckpointError/wrongDType(file:tensor:expected:found:)`` or
-    ///   ``CheckpointError/wrongElementCount(file:tensor:expected:found:)``.
+    /// - Throws: ``SafeTensorsError/missingTensor(file:tensor:)``,
+    ///   ``SafeTensorsError/wrongDType(file:tensor:expected:found:)`` or
+    ///   ``SafeTensorsError/wrongElementCount(file:tensor:expected:found:)``.
     public func requireTensor(named name: String, dtype: DType, count: Int? = nil) throws -> SafeTensor {
         guard let tensor = tensor(named: name) else {
-            throw CheckpointError.missingTensor(file: path, tensor: name)
+            throw SafeTensorsError.missingTensor(file: path, tensor: name)
         }
         guard tensor.dtype == dtype else {
-            throw CheckpointError.wrongDType(file: path, tensor: name, expected: dtype, found: tensor.dtype)
+            throw SafeTensorsError.wrongDType(file: path, tensor: name, expected: dtype, found: tensor.dtype)
         }
         if let count, tensor.elementCount != count {
-            throw CheckpointError.wrongElementCount(file: path, tensor: name, expected: count, found: tensor.elementCount ?? -1)
+            throw SafeTensorsError.wrongElementCount(file: path, tensor: name, expected: count, found: tensor.elementCount ?? -1)
         }
         return tensor
     }
@@ -149,7 +149,7 @@ public struct SafeTensorsFile: Sendable {
 
     /// Reads and validates only the header of the file at `url`: the same checks as
     /// ``read(from:)`` without reading the tensors' bytes.
-    static func readLayout(of url: URL) throws -> SafeTensorsLayout {
+    public static func readLayout(of url: URL) throws -> SafeTensorsLayout {
         let fd = try openForReading(url.path)
         defer { close(fd) }
         return try readHeader(fd, path: url.path)
@@ -207,17 +207,18 @@ private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: 
 }
 
 /// A validated safetensors header: metadata and tensor entries sorted by offset.
-struct SafeTensorsLayout {
-    struct Entry {
-        let name: String
-        let dtype: DType
-        let shape: [Int]
-        let begin: Int
-        let end: Int
+public struct SafeTensorsLayout: Sendable {
+    /// One tensor's entry: its bytes are `begin..<end` of the data buffer.
+    public struct Entry: Sendable {
+        public let name: String
+        public let dtype: DType
+        public let shape: [Int]
+        public let begin: Int
+        public let end: Int
     }
 
-    let metadata: [String: String]
-    let entries: [Entry]
+    public let metadata: [String: String]
+    public let entries: [Entry]
 
     init(header: Data, file: String, bufferSize: Int) throws {
         let json: StrictJSON

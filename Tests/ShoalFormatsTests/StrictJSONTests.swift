@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Coordinator
+@testable import ShoalFormats
 
 /// The strict JSON reader and writer of safetensors headers and `shoal serve` (issue 17): RFC 8259
 /// exactly, Floats rounded once from the digits, answers that parse back to the exact bits.
