@@ -19,14 +19,20 @@ public struct LayerSyntax: Sendable {
     public let arguments: [ArgumentSyntax]
     /// A complete config item, for messages and the reference.
     public let example: String
+    /// How a block that adds no layer of its own names itself in the model summary, from its
+    /// arguments (defaults filled in): `repeat` says `Repeat ×4`. nil, or a nil result: the
+    /// type of the first layer the spec builds (`Dense`, `Residual`).
+    let summaryType: (@Sendable ([String: LayerValue]) -> String?)?
     let build: @Sendable (LayerContext) throws(ModelError) -> [any Layer]
 
     init(name: String, summary: String, arguments: [ArgumentSyntax] = [], example: String,
+         summaryType: (@Sendable ([String: LayerValue]) -> String?)? = nil,
          build: @escaping @Sendable (LayerContext) throws(ModelError) -> [any Layer]) {
         self.name = name
         self.summary = summary
         self.arguments = arguments
         self.example = example
+        self.summaryType = summaryType
         self.build = build
     }
 

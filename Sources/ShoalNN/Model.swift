@@ -41,8 +41,8 @@ public final class Model {
 
     let layers: [Layer]
     let specIndex: [Int]            // index in the spec list of each (top-level) layer
-    /// The summary's type for a spec that builds a block of layers (`Repeat ×4`); nil: its layer's type.
-    let blockTypes: [String?]
+    /// Every spec as built, blocks' inner specs after their block: the summary's rows.
+    let outline: [BuiltSpec]
     let needsInputGradient: [Bool]  // whether layer i must produce dx
     let inputCount: Int, outputCount: Int
     /// Rows of one sample's output the loss treats alike: T for a (T, classes) output, else 1.
@@ -76,153 +76,47 @@ public final class Model {
     public init(inputShape: [Int], layers specs: [LayerSpec], loss: LossSpec, initializer: Initializer = .glorotUniform,
                 initializerRules: [InitializerRule] = [], seed: UInt64, maxBatch: Int, computeInputGradient: Bool = false,
                 memoryLimit: Int? = nil) throws(ModelError) {
-        guard (1...3).contains(inputShape.count) else {
-            throw .invalidInputShape(shape: inputShape, reason: "must be (features), (positions) or (T, features), or (height, width, channels)")
-        }
-        guard inputShape.allSatisfy({ $0 >= 1 }) else { throw .invalidInputShape(shape: inputShape, reason: "extents must be positive") }
-        guard inputShape.allSatisfy({ $0 <= LayerContext.maximumInteger }) else {
-            throw .invalidInputShape(shape: inputShape, reason: "extents must be at most \(LayerContext.maximumInteger)")
-        }
-        guard maxBatch >= 1 else { throw .invalidMaxBatch(maxBatch) }
+        // The stages, in an order that also fixes which error a config with several faults gets.
+        try Model.checkInput(inputShape, maxBatch: maxBatch)
         let memory = memoryLimit.map { ModelMemory(limit: $0) } ?? ModelMemory()
-        guard elementCount(of: [maxBatch] + inputShape) != nil else {
-            throw .invalidInputShape(shape: inputShape, reason: "\(maxBatch) samples of it hold more floats than any machine's memory")
-        }
-
-        var layers: [Layer] = [], specIndex: [Int] = [], shape = inputShape
         let scratch = SharedScratch()
-        for (i, spec) in specs.enumerated() {
-            for layer in try Model.build([spec], places: [LayerPlace(index: i)], inputShape: shape, seed: seed, maxBatch: maxBatch,
-                                         scratch: scratch, memory: memory) {
-                layers.append(layer)
-                specIndex.append(i)
-                shape = layer.outputShape
-            }
-        }
+        var stack = try Model.buildLayers(specs, inputShape: inputShape, seed: seed, maxBatch: maxBatch, scratch: scratch, memory: memory)
+        let folded = Model.foldOutputActivation(of: &stack, into: loss)
+        try Model.checkLoss(loss, on: stack.outputShape)
+        try Model.checkTies(stack)
+        try Model.planMemory(stack, inputShape: inputShape, maxBatch: maxBatch, scratch: scratch, memory: memory)
+        let arena = Model.allocateParameters(stack, scratch: scratch)
+        try Model.initializeParameters(arena, stack, initializer: initializer, rules: initializerRules, seed: seed)
+        let finishedOffset = Model.finishedOffsets(stack, arena)
+        let freezing = try Model.freeze(stack, specs: specs, arena: arena, computeInputGradient: computeInputGradient)
+        let buffers = Model.allocateBuffers(stack, inputShape: inputShape, maxBatch: maxBatch, computeInputGradient: computeInputGradient)
 
-        // Fold a trailing softmax (sigmoid) into softmax (binary) cross-entropy.
-        var folded: Activation? = nil
-        if let last = layers.last as? ActivationLayer,
-           (last.kind == .softmax && loss == .softmaxCrossEntropy) || (last.kind == .sigmoid && loss == .binaryCrossEntropy) {
-            folded = last.kind
-            layers.removeLast(); specIndex.removeLast()
-        }
-        if loss == .softmaxCrossEntropy && shape.count > 2 {
-            throw .incompatibleLoss(loss: loss, outputShape: shape,
-                                    reason: "needs a (classes) or per-position (T, classes) output; end the model with .flatten and .dense")
-        }
-
-        self.layers = layers
-        self.specIndex = specIndex
-        blockTypes = specs.map { spec in
-            guard spec.kind == "repeat", case .int(let count)? = spec.arguments["count"] else { return nil }
-            return "Repeat ×\(count)"
-        }
+        self.arena = arena
         self.inputShape = inputShape
-        self.outputShape = shape
+        self.outputShape = stack.outputShape
         self.maxBatch = maxBatch
         self.lossSpec = loss
         self.foldedOutputActivation = folded
+        self.layers = stack.layers
+        self.specIndex = stack.specIndex
+        self.outline = stack.outline
         inputCount = inputShape.reduce(1, *)
-        outputCount = shape.reduce(1, *)
-
-        let parameterShapes = layers.flatMap(\.parameterShapes)
-        let declared = Dictionary(parameterShapes.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
-        for (layer, i) in zip(layers, specIndex) {
-            for tied in layer.tiedTensors where declared[tied.name] != tied.shape {
-                throw .impossibleLayer(index: i, layer: layer.typeName, reason: declared[tied.name].map {
-                    "tie: \(tied.name) has shape \(formatShape($0)), the weight needs \(formatShape(tied.shape))"
-                } ?? "tie: no tensor \(tied.name) before it; the tensors are \(parameterShapes.map(\.name).joined(separator: ", "))")
-            }
-        }
-        // Parameters and gradients, the activations and gradients between layers, the shared scratch.
-        // Each count is charged alone: their sum could overflow where the limit cannot.
-        func charge(_ factors: [Int], times: Int, _ what: String) throws(ModelError) {
-            let n = try memory.count(factors, for: LayerPlace(index: 0), what)
-            for _ in 0..<times { try memory.charge(n) { .tooLarge(reason: "the \(what) " + memory.tooMuch(n)) } }
-        }
-        for count in scratch.reservedCounts { try charge([count], times: 1, "shared backward buffers") }
-        for p in parameterShapes { try charge(p.shape, times: 2, "parameters and gradients") }
-        for shape in [inputShape] + layers.map(\.outputShape) { try charge([maxBatch] + shape, times: 3, "activations and their gradients") }
-        let counts = [inputShape.reduce(1, *)] + layers.map { $0.outputShape.reduce(1, *) }
-        arena = ParameterArena(executionOrder: parameterShapes.map { ($0.name, $0.shape) })
-        scratch.allocate()
+        outputCount = stack.outputShape.reduce(1, *)
         self.scratch = scratch
-        for layer in layers { layer.bind(arena) }
-        let initialized = layers.flatMap(\.parameterShapes).filter { if case .initializer = $0.start { true } else { false } }.map(\.name)
-        for rule in initializerRules where !initialized.contains(where: { globMatches(rule.match, $0) }) {
-            throw .unmatchedInitializerRule(match: rule.match, tensors: initialized)
-        }
-        for (layer, i) in zip(layers, specIndex) {
-            for p in layer.parameterShapes {
-                let e = arena.entry(named: p.name)!, values = arena.parameters.baseAddress! + e.offset
-                switch p.start {
-                case .initializer(let fanIn, let fanOut):
-                    // A top-level layer's weight keeps the key it always had; every other tensor adds its name.
-                    let layerKey = Philox(seed: seed).derived(0x1417, UInt64(i))
-                    let rng = p.name == "layers.\(i).weight" ? layerKey : layerKey.derived(nameHash(p.name))
-                    let chosen = initializerRules.first { globMatches($0.match, p.name) }?.initializer ?? initializer
-                    chosen.fill(values, count: e.count, fanIn: fanIn, fanOut: fanOut, rng: rng)
-                case .ones:
-                    for j in 0..<e.count { values[j] = 1 }
-                case .zeros:
-                    break
-                }
-            }
-        }
-
-        let builtArena = arena
-        finishedOffset = layers.indices.map { i in
-            layers[..<i].flatMap { $0.parameterShapes.map(\.name) + $0.tiedTensors.map(\.name) }
-                .compactMap { builtArena.entry(named: $0) }.map(\.offset).min() ?? builtArena.parameters.count
-        }
-
-        // Frozen layers: a leading run, so that the trained tensors are one prefix of the arena.
-        let frozen = specIndex.map { !specs[$0].trainable }
-        let holdsParameters = layers.map { !$0.parameterShapes.isEmpty || !$0.tiedTensors.isEmpty }
-        if let lastFrozen = layers.indices.last(where: { frozen[$0] && holdsParameters[$0] }) {
-            if let trained = layers.indices.first(where: { $0 < lastFrozen && !frozen[$0] && holdsParameters[$0] }) {
-                throw .impossibleLayer(index: specIndex[lastFrozen], layer: layers[lastFrozen].typeName,
-                                       reason: "trainable: false needs every layer with tensors before it frozen too (a frozen base "
-                                           + "under trained layers), but layer \(specIndex[trained]) is trained")
-            }
-            let frozenNames = Set(layers[...lastFrozen].flatMap { $0.parameterShapes.map(\.name) })
-            for i in layers.indices where i > lastFrozen {
-                if let tied = layers[i].tiedTensors.first(where: { frozenNames.contains($0.name) }) {
-                    throw .impossibleLayer(index: specIndex[i], layer: layers[i].typeName,
-                                           reason: "tie: \(tied.name) belongs to a frozen layer; a trained layer cannot share it")
-                }
-            }
-        }
-        let frozenEntries = layers.indices.filter { frozen[$0] }.flatMap { layers[$0].parameterShapes.map(\.name) }
-        trainableCount = frozenEntries.compactMap { builtArena.entry(named: $0)?.offset }.min() ?? builtArena.count
-        backwardStart = computeInputGradient ? 0 : (layers.indices.last { frozen[$0] && holdsParameters[$0] }).map { $0 + 1 } ?? 0
-
-        var needs: [Bool] = [], seenParameters = computeInputGradient
-        for i in layers.indices {
-            needs.append(seenParameters)
-            seenParameters = seenParameters || (holdsParameters[i] && !frozen[i])
-        }
-        needsInputGradient = needs
-
-        activations = counts.map { allocateFloats(maxBatch * $0) }
-        // Layer i's backward reads gradient i + 1 and writes gradient i: the gradients between
-        // layers alternate between two buffers. The loss's (last) and the input's (first) are own.
-        let inner = counts.indices.dropFirst().dropLast()
-        let largest = inner.map { maxBatch * counts[$0] }.max() ?? 0
-        let pingPong = inner.count > 1 ? [allocateFloats(largest), allocateFloats(largest)] : inner.map { _ in allocateFloats(largest) }
-        let first = allocateFloats(computeInputGradient ? maxBatch * counts[0] : 0), last = allocateFloats(maxBatch * counts[layers.count])
-        ownedGradients = pingPong + [first, last]
-        gradients = counts.indices.map { i in
-            i == layers.count ? last : i == 0 ? first
-                : UnsafeMutableBufferPointer(start: pingPong[i % pingPong.count].baseAddress, count: maxBatch * counts[i])
-        }
+        self.finishedOffset = finishedOffset
+        trainableCount = freezing.trainableCount
+        backwardStart = freezing.backwardStart
+        needsInputGradient = freezing.needsInputGradient
+        activations = buffers.activations
+        gradients = buffers.gradients
+        ownedGradients = buffers.owned
     }
 
     /// Builds `specs` at `places` from `inputShape` on: each spec through its kind's syntax, with
     /// its defaults filled in; a block's build function comes back here for its own layers.
-    static func build(_ specs: [LayerSpec], places: [LayerPlace], inputShape: [Int], seed: UInt64,
-                      maxBatch: Int, scratch: SharedScratch, memory: ModelMemory) throws(ModelError) -> [any Layer] {
+    /// `outline` records every spec built, at every depth, for the summary.
+    static func build(_ specs: [LayerSpec], places: [LayerPlace], inputShape: [Int], seed: UInt64, maxBatch: Int,
+                      scratch: SharedScratch, memory: ModelMemory, outline: BuildOutline) throws(ModelError) -> [any Layer] {
         var layers: [any Layer] = [], shape = inputShape
         for (spec, place) in zip(specs, places) {
             guard let syntax = LayerRegistry.syntax(named: spec.kind) else {
@@ -237,9 +131,13 @@ public final class Model {
                 seed: seed, maxBatch: maxBatch, scratch: scratch, memory: memory,
                 buildBlock: { (inner: [LayerSpec], at: LayerPlace, from: [Int]) throws(ModelError) -> [any Layer] in
                     try Model.build(inner, places: inner.indices.map(at.child), inputShape: from, seed: seed, maxBatch: maxBatch,
-                                    scratch: scratch, memory: memory)
+                                    scratch: scratch, memory: memory, outline: outline)
                 })
-            for layer in try syntax.build(context) {
+            // Opened before the build function runs, so that a block's inner specs follow it.
+            let entry = outline.open(place)
+            let built = try syntax.build(context)
+            outline.close(entry, type: syntax.summaryType?(arguments), layers: built)
+            for layer in built {
                 layers.append(layer)
                 shape = layer.outputShape
                 // The next layer multiplies extents of this shape: they must stay countable.
@@ -350,5 +248,214 @@ public final class Model {
     /// a step that allocates nothing leaves them unchanged. Used by tests.
     public var bufferAddresses: [UnsafeMutableRawPointer?] {
         (activations + gradients + [arena.parameters, arena.gradients]).map { UnsafeMutableRawPointer($0.baseAddress) } + scratch.addresses
+    }
+}
+
+/// The stages of `Model.init`, in the order it runs them.
+extension Model {
+    /// A model's layers as built, before any buffer exists.
+    private struct LayerStack {
+        var layers: [any Layer]
+        /// The index in the spec list of each (top-level) layer.
+        var specIndex: [Int]
+        /// The model's output shape: the last built layer's (a folded activation keeps its input's shape).
+        let outputShape: [Int]
+        var outline: [BuiltSpec]
+    }
+
+    /// The input is 1 to 3 positive, bounded extents, and `maxBatch` samples of it can be counted.
+    private static func checkInput(_ inputShape: [Int], maxBatch: Int) throws(ModelError) {
+        guard (1...3).contains(inputShape.count) else {
+            throw .invalidInputShape(shape: inputShape, reason: "must be (features), (positions) or (T, features), or (height, width, channels)")
+        }
+        guard inputShape.allSatisfy({ $0 >= 1 }) else { throw .invalidInputShape(shape: inputShape, reason: "extents must be positive") }
+        guard inputShape.allSatisfy({ $0 <= LayerContext.maximumInteger }) else {
+            throw .invalidInputShape(shape: inputShape, reason: "extents must be at most \(LayerContext.maximumInteger)")
+        }
+        guard maxBatch >= 1 else { throw .invalidMaxBatch(maxBatch) }
+        guard elementCount(of: [maxBatch] + inputShape) != nil else {
+            throw .invalidInputShape(shape: inputShape, reason: "\(maxBatch) samples of it hold more floats than any machine's memory")
+        }
+    }
+
+    /// Builds the specs in turn, each at its top-level place from the previous one's output shape.
+    private static func buildLayers(_ specs: [LayerSpec], inputShape: [Int], seed: UInt64, maxBatch: Int,
+                                    scratch: SharedScratch, memory: ModelMemory) throws(ModelError) -> LayerStack {
+        var layers: [any Layer] = [], specIndex: [Int] = [], shape = inputShape
+        let outline = BuildOutline()
+        for (i, spec) in specs.enumerated() {
+            for layer in try Model.build([spec], places: [LayerPlace(index: i)], inputShape: shape, seed: seed, maxBatch: maxBatch,
+                                         scratch: scratch, memory: memory, outline: outline) {
+                layers.append(layer)
+                specIndex.append(i)
+                shape = layer.outputShape
+            }
+        }
+        return LayerStack(layers: layers, specIndex: specIndex, outputShape: shape, outline: outline.entries)
+    }
+
+    /// Folds a trailing softmax (sigmoid) into softmax (binary) cross-entropy: the layer leaves
+    /// the stack and the summary, and the loss applies it. Returns the folded function.
+    private static func foldOutputActivation(of stack: inout LayerStack, into loss: LossSpec) -> Activation? {
+        guard let last = stack.layers.last as? ActivationLayer,
+              (last.kind == .softmax && loss == .softmaxCrossEntropy) || (last.kind == .sigmoid && loss == .binaryCrossEntropy)
+        else { return nil }
+        stack.layers.removeLast(); stack.specIndex.removeLast()
+        for k in stack.outline.indices { stack.outline[k].layers.removeAll { $0 === last } }
+        return last.kind
+    }
+
+    /// Softmax cross-entropy needs classes on the last axis of a (classes) or (T, classes) output.
+    private static func checkLoss(_ loss: LossSpec, on outputShape: [Int]) throws(ModelError) {
+        if loss == .softmaxCrossEntropy && outputShape.count > 2 {
+            throw .incompatibleLoss(loss: loss, outputShape: outputShape,
+                                    reason: "needs a (classes) or per-position (T, classes) output; end the model with .flatten and .dense")
+        }
+    }
+
+    /// Every tensor a layer ties to is declared, with the shape the tying layer needs.
+    private static func checkTies(_ stack: LayerStack) throws(ModelError) {
+        let parameterShapes = stack.layers.flatMap(\.parameterShapes)
+        let declared = Dictionary(parameterShapes.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+        for (layer, i) in zip(stack.layers, stack.specIndex) {
+            for tied in layer.tiedTensors where declared[tied.name] != tied.shape {
+                throw .impossibleLayer(index: i, layer: layer.typeName, reason: declared[tied.name].map {
+                    "tie: \(tied.name) has shape \(formatShape($0)), the weight needs \(formatShape(tied.shape))"
+                } ?? "tie: no tensor \(tied.name) before it; the tensors are \(parameterShapes.map(\.name).joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Charges what the model itself allocates, on top of the layers' own buffers charged as they
+    /// were built: the shared scratch, parameters and gradients, the activations between layers
+    /// and their gradients.
+    private static func planMemory(_ stack: LayerStack, inputShape: [Int], maxBatch: Int, scratch: SharedScratch,
+                                   memory: ModelMemory) throws(ModelError) {
+        // Each count is charged alone: their sum could overflow where the limit cannot.
+        func charge(_ factors: [Int], times: Int, _ what: String) throws(ModelError) {
+            let n = try memory.count(factors, for: LayerPlace(index: 0), what)
+            for _ in 0..<times { try memory.charge(n) { .tooLarge(reason: "the \(what) " + memory.tooMuch(n)) } }
+        }
+        for count in scratch.reservedCounts { try charge([count], times: 1, "shared backward buffers") }
+        for p in stack.layers.flatMap(\.parameterShapes) { try charge(p.shape, times: 2, "parameters and gradients") }
+        for shape in [inputShape] + stack.layers.map(\.outputShape) { try charge([maxBatch] + shape, times: 3, "activations and their gradients") }
+    }
+
+    /// Allocates the arena (tensors in reverse execution order) and the shared scratch, and
+    /// gives each layer its slices.
+    private static func allocateParameters(_ stack: LayerStack, scratch: SharedScratch) -> ParameterArena {
+        let arena = ParameterArena(executionOrder: stack.layers.flatMap(\.parameterShapes).map { ($0.name, $0.shape) })
+        scratch.allocate()
+        for layer in stack.layers { layer.bind(arena) }
+        return arena
+    }
+
+    /// Fills each tensor as its layer asks: a weight from the first rule matching its name (else
+    /// `initializer`), keyed by (seed, top-level index, tensor name); gains one; biases stay zero.
+    /// A rule that matches no weight is most likely a typo, and refused.
+    private static func initializeParameters(_ arena: ParameterArena, _ stack: LayerStack, initializer: Initializer,
+                                             rules: [InitializerRule], seed: UInt64) throws(ModelError) {
+        let initialized = stack.layers.flatMap(\.parameterShapes).filter { if case .initializer = $0.start { true } else { false } }.map(\.name)
+        for rule in rules where !initialized.contains(where: { globMatches(rule.match, $0) }) {
+            throw .unmatchedInitializerRule(match: rule.match, tensors: initialized)
+        }
+        for (layer, i) in zip(stack.layers, stack.specIndex) {
+            for p in layer.parameterShapes {
+                let e = arena.entry(named: p.name)!, values = arena.parameters.baseAddress! + e.offset
+                switch p.start {
+                case .initializer(let fanIn, let fanOut):
+                    // A top-level layer's weight keeps the key it always had; every other tensor adds its name.
+                    let layerKey = Philox(seed: seed).derived(0x1417, UInt64(i))
+                    let rng = p.name == "layers.\(i).weight" ? layerKey : layerKey.derived(nameHash(p.name))
+                    let chosen = rules.first { globMatches($0.match, p.name) }?.initializer ?? initializer
+                    chosen.fill(values, count: e.count, fanIn: fanIn, fanOut: fanOut, rng: rng)
+                case .ones:
+                    for j in 0..<e.count { values[j] = 1 }
+                case .zeros:
+                    break
+                }
+            }
+        }
+    }
+
+    /// For each layer i, the arena offset below which every gradient is final once its backward
+    /// has run (see `finishedOffset`).
+    private static func finishedOffsets(_ stack: LayerStack, _ arena: ParameterArena) -> [Int] {
+        let layers = stack.layers
+        return layers.indices.map { i in
+            layers[..<i].flatMap { $0.parameterShapes.map(\.name) + $0.tiedTensors.map(\.name) }
+                .compactMap { arena.entry(named: $0) }.map(\.offset).min() ?? arena.parameters.count
+        }
+    }
+
+    /// What backward leaves out for the frozen layers.
+    private struct Freezing {
+        let trainableCount: Int
+        let backwardStart: Int
+        let needsInputGradient: [Bool]
+    }
+
+    /// The trainable prefix of the arena, the first layer backward runs (after the last frozen
+    /// layer with tensors, unless the caller wants dL/dinput), and whether each layer must
+    /// produce dx (only when a trained layer, or the caller, lies before it).
+    private static func freeze(_ stack: LayerStack, specs: [LayerSpec], arena: ParameterArena,
+                               computeInputGradient: Bool) throws(ModelError) -> Freezing {
+        let layers = stack.layers
+        let frozen = stack.specIndex.map { !specs[$0].trainable }
+        let holdsParameters = layers.map { !$0.parameterShapes.isEmpty || !$0.tiedTensors.isEmpty }
+        try checkFrozenPrefix(stack, frozen: frozen, holdsParameters: holdsParameters)
+        let frozenEntries = layers.indices.filter { frozen[$0] }.flatMap { layers[$0].parameterShapes.map(\.name) }
+        let trainableCount = frozenEntries.compactMap { arena.entry(named: $0)?.offset }.min() ?? arena.count
+        let backwardStart = computeInputGradient ? 0 : (layers.indices.last { frozen[$0] && holdsParameters[$0] }).map { $0 + 1 } ?? 0
+        var needs: [Bool] = [], seenParameters = computeInputGradient
+        for i in layers.indices {
+            needs.append(seenParameters)
+            seenParameters = seenParameters || (holdsParameters[i] && !frozen[i])
+        }
+        return Freezing(trainableCount: trainableCount, backwardStart: backwardStart, needsInputGradient: needs)
+    }
+
+    /// Frozen layers are a leading run, so that the trained tensors are one prefix of the arena,
+    /// and no trained layer ties to a frozen tensor.
+    private static func checkFrozenPrefix(_ stack: LayerStack, frozen: [Bool], holdsParameters: [Bool]) throws(ModelError) {
+        let layers = stack.layers, specIndex = stack.specIndex
+        guard let lastFrozen = layers.indices.last(where: { frozen[$0] && holdsParameters[$0] }) else { return }
+        if let trained = layers.indices.first(where: { $0 < lastFrozen && !frozen[$0] && holdsParameters[$0] }) {
+            throw .impossibleLayer(index: specIndex[lastFrozen], layer: layers[lastFrozen].typeName,
+                                   reason: "trainable: false needs every layer with tensors before it frozen too (a frozen base "
+                                       + "under trained layers), but layer \(specIndex[trained]) is trained")
+        }
+        let frozenNames = Set(layers[...lastFrozen].flatMap { $0.parameterShapes.map(\.name) })
+        for i in layers.indices where i > lastFrozen {
+            if let tied = layers[i].tiedTensors.first(where: { frozenNames.contains($0.name) }) {
+                throw .impossibleLayer(index: specIndex[i], layer: layers[i].typeName,
+                                       reason: "tie: \(tied.name) belongs to a frozen layer; a trained layer cannot share it")
+            }
+        }
+    }
+
+    /// The buffers between layers, for `maxBatch` samples: activation i is layer i's input, and
+    /// `gradients` are views into `owned`.
+    private struct Buffers {
+        let activations: [UnsafeMutableBufferPointer<Float>]
+        let gradients: [UnsafeMutableBufferPointer<Float>]
+        let owned: [UnsafeMutableBufferPointer<Float>]
+    }
+
+    private static func allocateBuffers(_ stack: LayerStack, inputShape: [Int], maxBatch: Int, computeInputGradient: Bool) -> Buffers {
+        let n = stack.layers.count
+        let counts = [inputShape.reduce(1, *)] + stack.layers.map { $0.outputShape.reduce(1, *) }
+        let activations = counts.map { allocateFloats(maxBatch * $0) }
+        // Layer i's backward reads gradient i + 1 and writes gradient i: the gradients between
+        // layers alternate between two buffers. The loss's (last) and the input's (first) are own.
+        let inner = counts.indices.dropFirst().dropLast()
+        let largest = inner.map { maxBatch * counts[$0] }.max() ?? 0
+        let pingPong = inner.count > 1 ? [allocateFloats(largest), allocateFloats(largest)] : inner.map { _ in allocateFloats(largest) }
+        let first = allocateFloats(computeInputGradient ? maxBatch * counts[0] : 0), last = allocateFloats(maxBatch * counts[n])
+        let gradients = counts.indices.map { i in
+            i == n ? last : i == 0 ? first
+                : UnsafeMutableBufferPointer(start: pingPong[i % pingPong.count].baseAddress, count: maxBatch * counts[i])
+        }
+        return Buffers(activations: activations, gradients: gradients, owned: pingPong + [first, last])
     }
 }

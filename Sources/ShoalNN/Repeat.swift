@@ -6,7 +6,12 @@ enum Repeat {
         name: "repeat", summary: "the listed layers repeated count times, each copy with its own parameters",
         arguments: [.init("count", .int(minimum: 1), doc: "number of copies"),
                     .init("layers", .layers, doc: "the layers of one copy, in order")],
-        example: "repeat: {count: 4, layers: [{residual: [layer_norm, {attention: {heads: 4}}]}]}"
+        example: "repeat: {count: 4, layers: [{residual: [layer_norm, {attention: {heads: 4}}]}]}",
+        // Its layers are the copies' own, so the summary names the block from its count.
+        summaryType: { arguments in
+            guard case .int(let count)? = arguments["count"] else { return nil }
+            return "Repeat ×\(count)"
+        }
     ) { context throws(ModelError) in
         let body = try context.layers("layers")
         var layers: [any Layer] = [], shape = context.inputShape

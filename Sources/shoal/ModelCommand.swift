@@ -19,6 +19,10 @@ struct ModelCommand: ParsableCommand {
 
         @OptionGroup var options: ConfigOptions
 
+        // Off by default, as in Keras: a GPT's blocks expand to dozens of rows.
+        @Flag(help: "Also list the layers inside repeat and residual blocks, indented under their block, with their tensor names, output shapes and parameter counts (Keras' expand_nested).")
+        var expandNested = false
+
         func run() throws {
             let config = try options.load()
             let model: Model
@@ -28,7 +32,7 @@ struct ModelCommand: ParsableCommand {
                 throw CommandError(description: "\(options.config ?? "<default>"): model.layers: \(error)")
             }
             guard World.launchRank == 0 else { return }
-            print(model.summary())
+            print(model.summary(expandNested: expandNested))
             let memory = model.memory
             let stateArenas = RunComponents.optimizerKind(config.optimizer).stateBuffersPerParameter
             func mb(_ bytes: Int) -> String { String(format: "%.2f MB", Double(bytes) / 1_048_576) }
