@@ -71,6 +71,12 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalFormats", "ShoalOptim", "ShoalTensor"]),
         .testTarget(name: "ShoalMetricsTests", dependencies: ["ShoalMetrics"]),
         .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),
+        // The ```swift examples of the library modules' doc comments, compiled (Examples.swift is generated).
+        // Their warnings are off: `plan.stepsPerEpoch  // 4` is how an example shows a value, not a mistake.
+        .testTarget(name: "DocumentationExampleTests", dependencies: [
+            "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalFormats", "ShoalMetrics", "ShoalNN", "ShoalOptim",
+            "ShoalServe", "ShoalTensor",
+        ], swiftSettings: [.unsafeFlags(["-suppress-warnings"])]),
         .testTarget(name: "CommandTests", dependencies: ["shoal", "ShoalComm"]),
         // Launch the built `shoal` binary under real mpirun with several processes.
         .testTarget(name: "MultiProcessTests", dependencies: [], exclude: ["Fixtures"]),

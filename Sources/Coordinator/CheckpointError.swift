@@ -3,7 +3,7 @@ import ShoalFormats
 /// Why a checkpoint was refused, or could not be written, with what the user can do about it.
 ///
 /// ```swift
-/// do { _ = try CheckpointStore.load(path: dir) }
+/// do { _ = try CheckpointStore.load(path: URL(fileURLWithPath: "/runs/a/checkpoints/step-00000040")) }
 /// catch let error as CheckpointError { print(error) }
 /// // /runs/a/checkpoints/step-00000040/model.safetensors: SHA-256 mismatch, the file was
 /// // changed or corrupted after writing

@@ -13,6 +13,8 @@ import ShoalOptim
 /// and is still read.
 ///
 /// ```swift
+/// let config = try RunConfig.load(path: "configs/fashion-mlp.yaml"), yamlText = config.resolvedYAML()
+/// let parameters: [Float] = [0.5, -1, 2]   // the arena
 /// let state = CheckpointState(
 ///     position: TrainingPosition(step: 40, epoch: 0, stepInEpoch: 40), optimizerStep: 40,
 ///     rng: ["seed": 42], config: yamlText, configHash: config.canonicalHash, worldSize: 2, reduction: "exact",

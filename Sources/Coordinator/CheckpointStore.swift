@@ -35,8 +35,13 @@ public struct CheckpointSearch: Sendable {
 /// Writes checkpoints durably into a root directory and finds the newest one that verifies.
 ///
 /// ```swift
+/// let runDirectory = URL(fileURLWithPath: "runs/fashion-mlp/version_0")
 /// let store = CheckpointStore(root: runDirectory.appendingPathComponent("checkpoints"), keepLast: 3)
-/// try store.write(model: modelTensors, optimizer: optimizerTensors, state: state)
+/// let modelTensors = [SafeTensor(name: "layers.0.weight", shape: [128, 784], values: [Float](repeating: 0, count: 784 * 128))]
+/// let state = CheckpointState(position: TrainingPosition(step: 40), optimizerStep: 40, rng: ["seed": 42], config: "",
+///                             configHash: "", worldSize: 1, reduction: "fast",
+///                             versions: .init(shoal: "0.1.0", mpi: "", blas: ""), parameterHash: "")
+/// try store.write(model: modelTensors, optimizer: [], state: state)
 ///
 /// // shoal train --resume auto
 /// let found = try CheckpointStore.newest(in: store.root)

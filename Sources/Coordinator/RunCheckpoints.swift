@@ -7,11 +7,19 @@ import ShoalFormats
 /// go on together (DESIGN.md decision 6).
 ///
 /// ```swift
+/// let world = try World.start()
+/// let arena = ParameterArena(executionOrder: [("layers.0.weight", [10, 784]), ("layers.0.bias", [10])])
+/// let buffers = arena.entries.map { (name: $0.name, values: arena.parameters(of: $0)) }
 /// let checkpoints = RunCheckpoints(world: world, directory: "runs/x/checkpoints", keepLast: 3)
-/// try checkpoints.write(parameters: arena.parameters, model: tensors, optimizer: state, state: checkpointState)
-/// if let state = try checkpoints.restore(.auto, model: modelBuffers, optimizer: optimizerBuffers, accept: { _ in }) {
+/// var position = TrainingPosition()
+/// if let state = try checkpoints.restore(.auto, parameters: arena.parameters, model: buffers, optimizer: [], accept: { _ in }) {
 ///     position = state.position
 /// }
+/// // … train; then at a checkpoint step:
+/// let tensors = arena.entries.map { SafeTensor(name: $0.name, shape: $0.shape, elements: UnsafeBufferPointer(arena.parameters(of: $0))) }
+/// let state = CheckpointState(position: position, optimizerStep: position.step, rng: ["seed": 42], config: "", configHash: "",
+///                             worldSize: world.size, reduction: "fast", versions: .init(shoal: "0.1.0", mpi: "", blas: ""), parameterHash: "")
+/// try checkpoints.write(parameters: arena.parameters, model: tensors, optimizer: [], state: state)   // parameterHash set here
 /// ```
 public final class RunCheckpoints {
     public let world: any Communicator

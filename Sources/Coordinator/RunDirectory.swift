@@ -9,7 +9,7 @@ import ShoalFormats
 ///
 /// ```swift
 /// let run = RunDirectory.next(in: "runs/fashion-mlp")     // runs/fashion-mlp/version_3 after 0, 1, 2
-/// try run.create()
+/// try run.create(fresh: true)
 /// RunDirectory.newest(in: "runs/fashion-mlp")?.version    // 3
 /// ```
 public struct RunDirectory: Equatable, Sendable {

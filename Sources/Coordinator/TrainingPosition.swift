@@ -4,6 +4,7 @@
 /// `{"step": 40, "epoch": 1, "step_in_epoch": 3}`.
 ///
 /// ```swift
+/// let plan = try BatchPlan(sampleCount: 1000, globalBatch: 256, microBatch: 64, seed: 42)   // 4 steps an epoch
 /// var position = TrainingPosition()
 /// position.advance(in: plan)   // step 1; (epoch 0, step 1), ... then (epoch 1, step 0)
 /// ```

@@ -8,7 +8,13 @@ import ShoalTensor
 /// so the report is the same for every world size.
 ///
 /// ```swift
-/// let report = try evaluator.evaluate(splits.test)
+/// let world = try World.start()
+/// let model = try Model(inputShape: [2], layers: [.dense(units: 2, activation: nil)],
+///                       loss: .softmaxCrossEntropy, seed: 1, maxBatch: 64)
+/// let evaluator = Evaluator(model: model, world: world, microBatch: 64, classCount: 2,
+///                           buffers: BatchBuffers(microBatch: 64, featureCount: 2, targetWidth: 1))
+/// let test = try Dataset(featureShape: [2], features: [1, 2, 3, 4], targets: [0, 1], classCount: 2)
+/// let report = try evaluator.evaluate(test)
 /// print(report.accuracy)
 /// ```
 final class Evaluator {

@@ -9,8 +9,12 @@ import ShoalTensor
 /// the checkpoint lacks, or one `init_skip` names, keeps its initializer.
 ///
 /// ```swift
-/// let report = try InitialTensors.load(into: model, from: "runs/fashion-cnn", skip: ["layers.7.*"])
-/// // "model.init_from runs/fashion-cnn/version_0/checkpoints/step-00004220: loaded 6 tensors (layers.0.weight, …); new: layers.7.weight, layers.7.bias"
+/// let model = try Model(inputShape: [28, 28, 1],   // fashion-cnn's layers, a new head for 3 classes
+///                       layers: [.conv2D(filters: 8, kernel: 3, stride: 1, padding: .valid, activation: .relu),
+///                                .maxPool2D(size: 2, stride: nil), .flatten, .dense(units: 3, activation: nil)],
+///                       loss: .softmaxCrossEntropy, seed: 1, maxBatch: 64)
+/// let report = try InitialTensors.load(into: model, from: "runs/fashion-cnn", skip: ["layers.3.*"])
+/// // "model.init_from runs/fashion-cnn/version_0/checkpoints/step-00004220: loaded 2 tensors (layers.0.weight, layers.0.bias); new: layers.3.weight, layers.3.bias"
 /// ```
 enum InitialTensors {
     static func load(into model: Model, from path: String, skip: [String]) throws -> String {

@@ -7,6 +7,7 @@ import ShoalData
 /// first that does not is an error naming its file and row or sample.
 ///
 /// ```swift
+/// let config = try RunConfig.load(path: "configs/fashion-mlp.yaml")
 /// let splits = try loadSplits(for: config, targets: .classIndex(count: 10))
 /// splits.train.count   // 54_000 for Fashion-MNIST with validation_fraction 0.1
 /// ```

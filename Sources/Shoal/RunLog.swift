@@ -12,7 +12,8 @@ import ShoalMetrics
 /// checkpoints, not the curves, are what a run must not lose.
 ///
 /// ```swift
-/// let log = try RunLog(directory: run, resolvedConfig: config.resolvedYAML(), fresh: true)
+/// let run = RunDirectory.next(in: "runs/fashion-mlp"), config = RunConfig.default
+/// let log = try RunLog(directory: run, resolvedConfig: config.resolvedYAML(), fresh: true, report: { print("warning:", $0) })
 /// log.record("train", step: 50, epoch: 1, [("loss", 0.41), ("learning_rate", 0.001)])
 /// ```
 final class RunLog {

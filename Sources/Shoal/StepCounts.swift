@@ -16,6 +16,7 @@ struct LeafSums {
 /// step allocates nothing.
 ///
 /// ```swift
+/// let world = try World.start()
 /// let counts = StepCounts()
 /// counts.correct = 57
 /// try counts.sum(over: world)   // counts.correct: the batch's correct predictions on all ranks

@@ -14,7 +14,7 @@ import ShoalTensor
 /// is causal, so the padding after the last real character cannot change its logits.
 ///
 /// ```swift
-/// let generator = try TextGenerator(checkpoint: "runs/char-gpt/version_0/checkpoints")
+/// let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt/version_0/checkpoints"))
 /// let text = try generator.generate(prompt: "The ", count: 200, temperature: 0.8, topK: 40, seed: 1)
 /// ```
 /// Not for concurrent use: the server's prediction queue is its one user.

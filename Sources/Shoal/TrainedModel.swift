@@ -11,9 +11,9 @@ import ShoalTensor
 ///
 /// ```swift
 /// let trained = try TrainedModel(checkpoint: "runs/fashion-mlp/version_0/checkpoints")
-/// var images = try FashionMNIST.loadImages("t10k-images-idx3-ubyte.gz")
-/// trained.prepare(&images)                          // as training did: / 255, or standardized
-/// let rows = trained.predict(images)                // (count, outputs): probabilities or values
+/// var images = try FashionMNIST.load(directory: FashionMNIST.defaultDirectory).test
+/// try trained.prepare(&images)                      // as training did: / 255, or standardized
+/// let rows = try trained.predict(images)            // (count, outputs): probabilities or values
 /// ```
 /// Not for concurrent use (one forward at a time owns the buffers): the server's prediction queue is its one user.
 public final class TrainedModel: @unchecked Sendable {

@@ -2,6 +2,8 @@
 /// reports it, the others stay quiet, and the job ends without MPI_Abort.
 ///
 /// ```swift
+/// let world = try World.start()
+/// let rank0Failure: String? = nil   // rank 0: why its checkpoint did not load
 /// let failure = try world.broadcast(text: rank0Failure ?? "")
 /// guard failure.isEmpty else { throw CollectiveError(message: "cannot resume: \(failure)") }
 /// ```

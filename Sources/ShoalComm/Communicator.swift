@@ -6,6 +6,7 @@
 ///
 /// ```swift
 /// let world = try World.start()
+/// let localLoss = 0.42                  // this rank's
 /// var losses: [Double] = [localLoss]
 /// try losses.withUnsafeMutableBufferPointer { try world.allReduce($0, .sum) }
 /// if world.rank == 0 { print("mean loss", losses[0] / Double(world.size)) }

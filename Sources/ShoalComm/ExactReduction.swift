@@ -31,10 +31,16 @@ import ShoalTensor
 /// not depend on how many ranks share the cores.
 ///
 /// ```swift
+/// let world = try World.start()
+/// let g = allocateFloats(1000)   // a leaf's gradient (the arena's)
+/// let myLeaves = [0, 1]          // this rank's leaves of the step
 /// let exact = ExactReduction(world: world, segments: [0..<1000], maxLeaves: 4)
 /// repeat {
 ///     exact.beginStep()
-///     for leaf in myLeaves.dropLast(exact.leavesCarried) { computeGradient(leaf, into: g); exact.finishLeaf(g, isLast: leaf == myLeaves.last) }
+///     for leaf in myLeaves.dropLast(exact.leavesCarried) {
+///         // forward, loss, backward of `leaf` into g
+///         exact.finishLeaf(g, isLast: leaf == myLeaves.last)
+///     }
 /// } while try exact.finishStep() == .redo
 /// exact.gradients   // the sum over every leaf of every rank
 /// ```

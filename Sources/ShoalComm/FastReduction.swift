@@ -10,10 +10,14 @@ import ShoalTensor
 /// bucket before the optimizer reads them. The sums are plain Float sums.
 ///
 /// ```swift
-/// let sync = try FastReduction(world: world, gradients: arena.gradients, bucketElements: 1 << 20, overlap: .thread)
+/// let world = try World.start()
+/// let model = try Model(inputShape: [784], layers: [.dense(units: 10, activation: nil)],
+///                       loss: .softmaxCrossEntropy, seed: 1, maxBatch: 64)
+/// let sync = try FastReduction(world: world, gradients: model.arena.gradients, bucketElements: 1 << 20, overlap: .thread)
 /// sync.beginStep()
+/// // model.forward, model.loss
 /// model.backward { sync.backwardFinished(upTo: $0) }
-/// _ = try sync.finishStep()   // arena.gradients: the sum over all ranks
+/// _ = try sync.finishStep()   // model.arena.gradients: the sum over all ranks
 /// ```
 public final class FastReduction: GradientReduction, @unchecked Sendable {
     /// How bucket reductions run alongside backward.

@@ -6,6 +6,7 @@ import MPIShim
 ///
 /// ```swift
 /// let world = try MPICommunicator(threadLevel: .serialized)
+/// var buffer: [Float] = [1, 2, 3]
 /// try buffer.withUnsafeMutableBufferPointer { try world.allReduce($0, .sum) }
 /// try world.finalize()
 /// ```

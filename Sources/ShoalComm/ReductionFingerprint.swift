@@ -4,6 +4,7 @@
 /// waiting in different collectives.
 ///
 /// ```swift
+/// let world = try World.start()
 /// let check = FingerprintCheck(world: world)
 /// try check.agree(on: ReductionFingerprint(step: 12, mode: 1, width: 32, layout: 0, count: 1000, leavesPlanned: 2, leavesDone: 2))
 /// ```

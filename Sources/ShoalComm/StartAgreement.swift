@@ -6,6 +6,8 @@ import Foundation
 /// host and what differs. Facts are short texts; longer ones are cut to ``valueBytes``.
 ///
 /// ```swift
+/// let world = try World.start()
+/// let config = try RunConfig.load(path: "configs/fashion-mlp.yaml"), dataHash = "5e2f…"   // sha256Hex of the data
 /// try world.agreeAtStart(on: [("config", config.canonicalHash), ("data", dataHash)])
 /// ```
 extension Communicator {

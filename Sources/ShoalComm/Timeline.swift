@@ -9,10 +9,11 @@ import Foundation
 /// nothing; a full buffer stops recording (the trace says so) rather than growing.
 ///
 /// ```swift
+/// let world = try World.start()
 /// Timeline.recorder = Timeline(capacity: 1 << 20)
 /// try Timeline.recorder?.align(world)        // barrier, then each rank's clock starts at 0
 /// Phase.enter(.forward)                     // recorded
-/// let json = try Timeline.recorder?.merged(world, hosts: "node1")   // rank 0: the trace
+/// let json = try Timeline.recorder?.merged(world, host: "node1")   // rank 0: the trace
 /// ```
 public final class Timeline {
     /// The run's recorder, set before training when --timeline is given; nil records nothing.

@@ -17,8 +17,9 @@ import Synchronization
 /// which step, before it goes.
 ///
 /// ```swift
+/// let world = try World.start()
 /// let watchdog = try Watchdog(world: world, signalled: { StopSignal.received })
-/// Watchdog.timeout = config.distributed.timeout
+/// Watchdog.timeout = 600      // seconds: the config's distributed.timeout
 /// Phase.enter(.forward, step: 12)
 /// try watchdog.close()        // collective, before MPI_Finalize
 /// ```

@@ -14,6 +14,7 @@ import CYaml
 /// - libyaml itself refuses nesting deeper than 1,000 levels.
 ///
 /// ```swift
+/// let text = String(repeating: "# padding\n", count: 200_000)   // 2 MB
 /// try ConfigLimits.check(yaml: text, file: "configs/x.yaml")   // throws ConfigError(kind: .tooLarge)
 /// ```
 enum ConfigLimits {

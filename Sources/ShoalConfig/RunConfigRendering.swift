@@ -29,7 +29,7 @@ extension RunConfig {
     /// ```swift
     /// var changed = RunConfig.default
     /// changed.optimizer.lr = 0.01
-    /// changed.differences(from: .default)   // ["optimizer.lr: 0.001 -> 0.01"]
+    /// changed.differences(from: .default)   // ["optimizer.lr: 0.002 -> 0.01"]
     /// ```
     public func differences(from old: RunConfig) -> [String] {
         let before = old.tree.flattened(), after = tree.flattened()

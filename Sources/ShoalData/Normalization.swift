@@ -29,9 +29,11 @@ extension Dataset {
 /// centred: its divisor is 1.
 ///
 /// ```swift
-/// let standardizer = Standardizer(fittedOn: splits.train)
-/// standardizer.apply(to: &splits.train)
-/// standardizer.apply(to: &splits.validation)
+/// var train = try Dataset(featureShape: [2], features: [1, 10, 3, 30], targets: [0, 1])
+/// var validation = try Dataset(featureShape: [2], features: [2, 20], targets: [1])
+/// let standardizer = Standardizer(fittedOn: train)   // mean [2, 20], std [1, 10]
+/// standardizer.apply(to: &train)                     // features == [-1, -1, 1, 1]
+/// standardizer.apply(to: &validation)                // training's statistics: [0, 0]
 /// ```
 public struct Standardizer: Sendable, Equatable, Codable {
     /// Mean of each feature over the fitted samples.

@@ -140,6 +140,7 @@ public struct Vocabulary: Equatable, Sendable {
 /// ⌊(count − 1) / blockSize⌋ windows, as many tokens as the stream holds.
 ///
 /// ```swift
+/// let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
 /// let windows = try TokenWindows(tokens: corpus.tokens, blockSize: 128, seed: 1337)
 /// windows.start(step: 0, slot: 3)   // the same on every rank
 /// ```
@@ -202,6 +203,7 @@ public struct TokenWindows: Sendable {
 /// the characters train, the rest validate.
 ///
 /// ```swift
+/// let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
 /// let splits = try TextSplits(corpus: corpus, validationFraction: 0.1, blockSize: 128, seed: 1337)
 /// splits.unigramBaseline   // 3.3756 nats/char on the fortunes corpus
 /// ```

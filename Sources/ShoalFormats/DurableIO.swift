@@ -14,6 +14,7 @@ import Darwin
 /// the directory fsynced. Readers see the old file or the new one, never half of one.
 ///
 /// ```swift
+/// let svg = #"<svg xmlns="http://www.w3.org/2000/svg"/>"#
 /// try DurableIO.writeFile(at: URL(fileURLWithPath: "runs/a/curves.svg"), data: Data(svg.utf8))
 /// ```
 public enum DurableIO {
@@ -47,6 +48,7 @@ public enum DurableIO {
     /// the path that failed.
     ///
     /// ```swift
+    /// let url = URL(fileURLWithPath: "runs/a/checkpoints/latest")
     /// let sha256 = try DurableIO.writeFile(at: url, data: Data("step-00000040\n".utf8))
     /// ```
     @discardableResult

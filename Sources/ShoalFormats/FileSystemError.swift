@@ -7,6 +7,8 @@ import Darwin
 /// A file-system call that failed, with the path and the system's reason.
 ///
 /// ```swift
+/// do { try DurableIO.writeFile(at: URL(fileURLWithPath: "/runs/a/checkpoints/latest"), data: Data("step-00000040\n".utf8)) }
+/// catch let error as FileSystemError { print(error) }
 /// // could not fsync /runs/a/checkpoints/.tmp-step-00000040-812/model.safetensors: No space left on device
 /// ```
 public struct FileSystemError: Error, CustomStringConvertible, Equatable, Sendable {

@@ -15,6 +15,7 @@ import Darwin
 /// header (length, JSON, every entry, offsets, sizes, unique names) before reading any tensor.
 ///
 /// ```swift
+/// let url = URL(fileURLWithPath: "model.safetensors")
 /// let weight = SafeTensor(name: "layers.0.weight", shape: [2, 3], values: [Float](repeating: 1, count: 6))
 /// try SafeTensorsFile.write([weight], metadata: ["format": "pt"], to: url)
 ///
@@ -46,6 +47,7 @@ public struct SafeTensorsFile: Sendable {
     /// The tensor called `name`, checked to have `dtype` and, if given, `count` elements.
     ///
     /// ```swift
+    /// let model = try SafeTensorsFile.read(from: URL(fileURLWithPath: "runs/a/checkpoints/latest/model.safetensors"))
     /// let weight = try model.requireTensor(named: "layers.0.weight", dtype: .f32, count: 784 * 128)
     /// ```
     ///

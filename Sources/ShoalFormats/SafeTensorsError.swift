@@ -3,7 +3,7 @@
 /// Every case that concerns a file names it, so the message alone tells the user what to fix:
 ///
 /// ```swift
-/// do { _ = try SafeTensorsFile.read(from: url) }
+/// do { _ = try SafeTensorsFile.read(from: URL(fileURLWithPath: "/runs/a/model.safetensors")) }
 /// catch let error as SafeTensorsError { print(error) }
 /// // /runs/a/model.safetensors: truncated: the header describes 4096 bytes of tensor data
 /// // but the file holds only 1024; the file was cut short (disk full or an interrupted copy?)

@@ -21,6 +21,7 @@ public enum MetricsFile {
     /// not parse throws ``MetricsError/malformedLine(path:line:reason:)``. Blank lines are skipped.
     ///
     /// ```swift
+    /// let path = "runs/a/metrics.jsonl"
     /// do { let records = try MetricsFile.read(path: path) }
     /// catch let error as MetricsError { print(error) } // runs/a/metrics.jsonl:7: not a metrics record: not valid JSON
     /// ```
@@ -85,6 +86,7 @@ public final class MetricsFileWriter {
     /// glue the next record onto it, a malformed line in the middle that every reader refuses.
     ///
     /// ```swift
+    /// let runDirectory = "runs/a"
     /// let log = try MetricsFileWriter(path: runDirectory + "/metrics.jsonl") // resumes an existing file
     /// ```
     public init(path: String) throws {
@@ -97,6 +99,7 @@ public final class MetricsFileWriter {
     /// Writes `record` as one line.
     ///
     /// ```swift
+    /// let log = try MetricsFileWriter(path: "runs/a/metrics.jsonl"), now = Date().timeIntervalSince1970
     /// try log.append(MetricsRecord(kind: "validation", step: 400, epoch: 1, wallTime: now, values: ["loss": 0.42]))
     /// ```
     public func append(_ record: MetricsRecord) throws {

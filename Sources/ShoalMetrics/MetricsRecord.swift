@@ -73,7 +73,8 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
     /// Writes one flat JSON object, a non-finite number as `null`.
     ///
     /// ```swift
-    /// let line = try JSONEncoder().encode(record)
+    /// let record = MetricsRecord(kind: "train", step: 40, wallTime: 1764651000.25, values: ["loss": .nan])
+    /// let line = try JSONEncoder().encode(record)   // one flat object; the NaN loss as "loss":null
     /// ```
     public func encode(to encoder: any Encoder) throws {
         if let name = values.keys.first(where: Self.reservedNames.contains) { throw MetricsError.reservedName(name) }

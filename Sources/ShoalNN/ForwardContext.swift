@@ -9,10 +9,13 @@ import ShoalTensor
 /// trains the same way on any number of ranks.
 ///
 /// ```swift
-/// let ids: [Int32] = [1041, 7, 59_999]
+/// let model = try Model(inputShape: [4], layers: [.dropout(rate: 0.5), .dense(units: 2, activation: nil)],
+///                       loss: .meanSquaredError, seed: 1, maxBatch: 3)
+/// let x = [Float](repeating: 1, count: 3 * 4)
+/// let ids: [Int32] = [1041, 7, 59_999]    // the batch's sample indices: each row's dropout mask
 /// ids.withUnsafeBufferPointer { ids in
 ///     let ctx = ForwardContext(training: true, step: 12, sampleIndices: ids)
-///     _ = model.forward(x, batch: 3, context: ctx)
+///     _ = x.withUnsafeBufferPointer { model.forward($0, batch: 3, context: ctx) }
 /// }
 /// let eval = ForwardContext.inference     // no dropout, no indices needed
 /// let answer = ForwardContext.prediction  // and each row's bits from that row alone

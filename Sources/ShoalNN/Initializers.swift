@@ -47,7 +47,7 @@ public enum Initializer: Equatable, Sendable {
 /// smaller standard deviation. Rules are tried in order; the first match wins.
 ///
 /// ```swift
-/// InitializerRule(match: "*.proj.weight", initializer: .normal(std: 0.02 / 8.0.squareRoot()))
+/// let rule = InitializerRule(match: "*.proj.weight", initializer: .normal(std: 0.02 / 8.0.squareRoot()))
 /// ```
 public struct InitializerRule: Equatable, Sendable {
     public var match: String

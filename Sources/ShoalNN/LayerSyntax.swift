@@ -4,11 +4,13 @@
 /// reader, the config writer and `shoal config reference` all work from this one declaration.
 ///
 /// ```swift
-/// static let syntax = LayerSyntax(
+/// // Dropout.swift: `static let syntax = LayerSyntax(…)` in the layer's type, listed in LayerRegistry.
+/// let syntax = LayerSyntax(
 ///     name: "dropout", summary: "zeroes each activation with probability rate while training",
 ///     arguments: [.init("rate", .double(.unitInterval), doc: "probability of dropping an element")],
-///     example: "dropout: {rate: 0.25}") { context in
-///         [try Dropout(place: context.place, rate: try context.double("rate"), ...)]
+///     example: "dropout: {rate: 0.25}") { context throws(ModelError) in
+///         [try Dropout(place: context.place, rate: try context.double("rate"), inputShape: context.inputShape,
+///                      seed: context.seed, maxBatch: context.maxBatch, memory: context.memory)]
 ///     }
 /// ```
 public struct LayerSyntax: Sendable {

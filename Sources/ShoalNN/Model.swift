@@ -18,9 +18,10 @@ import ShoalTensor
 ///                       layers: [.dense(units: 256, activation: .relu), .dense(units: 10, activation: nil)],
 ///                       loss: .softmaxCrossEntropy, seed: 42, maxBatch: 64)
 /// model.parameterCount                        // 203_530
+/// let x = [Float](repeating: 0.5, count: 64 * 784), labels = [Float](repeating: 3, count: 64)  // class indices
 /// model.arena.zeroGradients()
-/// let logits = model.forward(x, batch: 64, context: ctx)   // (64, 10)
-/// let lossSum = model.loss(targets: labels, gradientScale: 1.0 / 64)
+/// let logits = x.withUnsafeBufferPointer { model.forward($0, batch: 64, context: .inference) }  // (64, 10)
+/// let lossSum = labels.withUnsafeBufferPointer { model.loss(targets: $0, gradientScale: 1.0 / 64) }
 /// model.backward()                            // arena.gradients += ∂(lossSum / 64)/∂θ
 /// ```
 public final class Model {
@@ -157,7 +158,10 @@ public final class Model {
     /// valid until the next `forward`.
     ///
     /// ```swift
-    /// let y = model.forward(x, batch: 32, context: .inference)
+    /// let model = try Model(inputShape: [4], layers: [.dense(units: 2, activation: nil)],
+    ///                       loss: .meanSquaredError, seed: 1, maxBatch: 32)
+    /// let x = [Float](repeating: 1, count: 32 * 4)
+    /// let y = x.withUnsafeBufferPointer { model.forward($0, batch: 32, context: .inference) }  // (32, 2)
     /// ```
     public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, context: ForwardContext) -> UnsafeBufferPointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "Model.forward: batch \(batch) outside 1...\(maxBatch)")
@@ -178,7 +182,12 @@ public final class Model {
     /// (Keras convention). An invalid class index makes the result NaN.
     ///
     /// ```swift
-    /// let sum = model.loss(targets: labels, gradientScale: 1 / Float(globalBatch))
+    /// let model = try Model(inputShape: [4], layers: [.dense(units: 3, activation: nil)],
+    ///                       loss: .softmaxCrossEntropy, seed: 1, maxBatch: 2)
+    /// let x: [Float] = [1, 2, 3, 4, 5, 6, 7, 8], labels: [Float] = [0, 2]   // 2 samples, their classes
+    /// _ = x.withUnsafeBufferPointer { model.forward($0, batch: 2, context: .inference) }
+    /// let globalBatch = 2   // samples in the step over all ranks
+    /// let sum = labels.withUnsafeBufferPointer { model.loss(targets: $0, gradientScale: 1 / Float(globalBatch)) }
     /// ```
     public func loss(targets: UnsafeBufferPointer<Float>, gradientScale: Float) -> Double {
         precondition(lastBatch > 0, "Model.loss: call forward first")
@@ -233,6 +242,9 @@ public final class Model {
     /// except the first (whose input gradient is not needed). The numerator of a roofline.
     ///
     /// ```swift
+    /// let mlp = try Model(inputShape: [784], layers: [.dense(units: 256, activation: .relu),
+    ///                     .dense(units: 128, activation: .relu), .dense(units: 10, activation: nil)],
+    ///                     loss: .softmaxCrossEntropy, seed: 1, maxBatch: 1)
     /// mlp.trainingFlopsPerSample   // ≈ 1.0e6 for 784-256-128-10
     /// ```
     public var trainingFlopsPerSample: Double {

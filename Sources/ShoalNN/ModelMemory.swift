@@ -11,8 +11,9 @@ import ShoalTensor
 /// instead of trapping on an overflowing product or failing to allocate.
 ///
 /// ```swift
-/// let memory = ModelMemory(maxBatch: 64)                 // this machine's physical memory
-/// let buffers = try memory.floats([[64, T, 4 * units], [64, units]], for: place, "LSTM")
+/// let memory = ModelMemory()                  // at most this machine's physical memory
+/// let (T, units) = (128, 256)
+/// let buffers = try memory.floats([[64, T, 4 * units], [64, units]], for: LayerPlace(index: 2), "LSTM")
 /// ```
 final class ModelMemory {
     /// The machine's physical memory in bytes: a model that needs more could only be killed.

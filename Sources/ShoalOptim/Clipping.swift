@@ -5,7 +5,8 @@
 /// of any size.
 ///
 /// ```swift
-/// let norm = globalNorm(gradients)   // Double
+/// let gradients: [Float] = [3, 4]
+/// let norm = gradients.withUnsafeBufferPointer { globalNorm($0) }   // 5.0, a Double
 /// ```
 public func globalNorm(_ values: UnsafeMutableBufferPointer<Float>) -> Double {
     globalNorm(UnsafeBufferPointer(values))
@@ -41,7 +42,8 @@ public func globalNorm(_ values: UnsafeBufferPointer<Float>) -> Double {
 /// the gradients are left alone: the trainer must stop rather than step on them.
 ///
 /// ```swift
-/// let normBefore = clipGlobalNorm(gradients, maxNorm: 1.0)
+/// var gradients: [Float] = [3, 4]
+/// let normBefore = gradients.withUnsafeMutableBufferPointer { clipGlobalNorm($0, maxNorm: 1.0) }  // 5; gradients ≈ [0.6, 0.8]
 /// if !normBefore.isFinite { /* stop: non-finite gradients */ }
 /// ```
 ///

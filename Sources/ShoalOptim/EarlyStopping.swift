@@ -7,9 +7,10 @@
 ///
 /// ```swift
 /// var stopping = try EarlyStopping(lossBelow: 0.05, patience: 3, minDelta: 1e-3, mode: .min)
+/// let (loss, validationLoss) = (0.31, 0.42)   // the step's, the evaluation's
 /// if case .stop(let reason) = stopping.observe(trainingLoss: loss) { print(reason); return }
 /// if case .stop(let reason) = stopping.observe(validation: validationLoss) { print(reason); return }
-/// checkpointState.earlyStopping = stopping.state
+/// let saved = stopping.state   // kept in checkpoints as CheckpointState.earlyStopping
 /// ```
 public struct EarlyStopping: Equatable, Sendable {
     /// Whether a smaller (`min`, for losses) or larger (`max`, for accuracies) metric is better.

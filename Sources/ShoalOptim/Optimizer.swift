@@ -13,6 +13,8 @@ import ShoalTensor
 /// let optimizer = try Optimizer(
 ///     kind: .adamW(), entries: entries, defaults: GroupOptions(weightDecay: 0.01),
 ///     groups: [ParameterGroup(pattern: "*.bias", options: GroupOptions(weightDecay: 0))])
+/// let weights = allocateFloats(8), grads = allocateFloats(8)   // or a ParameterArena's
+/// let schedule = LearningRateSchedule.cosine(totalSteps: 1000)
 /// let lr = schedule.learningRate(atStep: optimizer.stepCount, baseRate: 3e-4)
 /// optimizer.step(parameters: weights, gradients: grads, learningRate: Float(lr))
 /// ```

@@ -5,6 +5,7 @@
 /// it with `optimizer.` or `schedule.` and the file name:
 ///
 /// ```swift
+/// let entries = [ParameterArena.Entry(name: "layers.0.weight", shape: [4], offset: 0)]
 /// do {
 ///     _ = try Optimizer(kind: .adam(beta1: 1.5, beta2: 0.999, eps: 1e-8), entries: entries,
 ///                       defaults: GroupOptions())

@@ -14,6 +14,8 @@ import ShoalData
 /// `shoal predict` gives, whatever the traffic.
 ///
 /// ```swift
+/// let trained = try TrainedModel(checkpoint: "runs/fashion-mlp/version_0/checkpoints")
+/// let pixels = [Float](repeating: 0, count: 784)   // one image, as `shoal predict` reads it
 /// let queue = PredictionQueue(model: trained, generator: nil)
 /// let rows = try await queue.predict([pixels])    // [[p0, p1, ...]]
 /// ```

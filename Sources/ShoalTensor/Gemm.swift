@@ -8,8 +8,10 @@ import CBLAS
 ///
 /// ```swift
 /// // out(B, O) = x(B, I) · W(O, I)ᵀ — a Dense forward
+/// let (B, I, O) = (2, 3, 4)
+/// let x = allocateFloats(B * I), w = allocateFloats(O * I), out = allocateFloats(B * O)
 /// sgemm(transA: false, transB: true, m: B, n: O, k: I,
-///       a: x, lda: I, b: w, ldb: I, beta: 0, c: out, ldc: O)
+///       a: x.baseAddress!, lda: I, b: w.baseAddress!, ldb: I, beta: 0, c: out.baseAddress!, ldc: O)
 /// ```
 @inlinable
 public func sgemm(

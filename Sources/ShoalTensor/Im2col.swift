@@ -41,7 +41,9 @@ public struct ConvGeometry: Sendable, Equatable {
 /// from PyTorch's (out, in, kh, kw). Pixels that fall in the padding read as 0.
 ///
 /// ```swift
-/// im2col(image, batch: 1, geometry: g, columns: col)
+/// let g = ConvGeometry(inHeight: 4, inWidth: 4, channels: 1, kernel: 3, stride: 1, same: false)
+/// let image = allocateFloats(4 * 4), columns = allocateFloats(g.outHeight * g.outWidth * g.patchSize)
+/// im2col(image.baseAddress!, batch: 1, geometry: g, columns: columns.baseAddress!)   // (4, 9)
 /// ```
 public func im2col(_ image: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
                    columns: UnsafeMutablePointer<Float>) {
@@ -80,7 +82,9 @@ public func im2col(_ image: UnsafePointer<Float>, batch: Int, geometry g: ConvGe
 /// and is accumulated into (zero it first for a plain gradient). Padding entries are dropped.
 ///
 /// ```swift
-/// col2im(dColumns, batch: 1, geometry: g, image: dInput)
+/// let g = ConvGeometry(inHeight: 4, inWidth: 4, channels: 1, kernel: 3, stride: 1, same: false)
+/// let dColumns = allocateFloats(g.outHeight * g.outWidth * g.patchSize), dInput = allocateFloats(4 * 4)
+/// col2im(dColumns.baseAddress!, batch: 1, geometry: g, image: dInput.baseAddress!)   // dInput += the patches' sums
 /// ```
 public func col2im(_ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry,
                    image: UnsafeMutablePointer<Float>) {

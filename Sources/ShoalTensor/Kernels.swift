@@ -2,8 +2,10 @@
 /// Each takes a count `n` and pointers to `n` elements; none allocates.
 ///
 /// ```swift
-/// add(x, into: y, count: n)          // y += x
-/// let s = sum(x, count: n)           // Σ x, accumulated in Double
+/// let x: [Float] = [1, 2, 3]
+/// var y: [Float] = [10, 20, 30]
+/// add(x, into: &y, count: 3)         // y == [11, 22, 33]
+/// let s = sum(x, count: 3)           // 6.0: Σ x, accumulated in Double
 /// ```
 
 /// `y[i] += x[i]`.

@@ -4,6 +4,7 @@ extension Philox {
     /// such as dropout masks, where the scalar generator would dominate the layer's cost.
     ///
     /// ```swift
+    /// let rng = Philox(seed: 42)
     /// let (w0, w1, w2, w3) = rng.blocks8(at: 16)
     /// w2[3] == rng.block(at: 19).2   // true
     /// ```

@@ -14,6 +14,7 @@ public struct CurvePlot: Sendable {
     /// One measurement of a series.
     ///
     /// ```swift
+    /// let plot = try CurvePlot(records: [MetricsRecord(kind: "train", step: 10, wallTime: 0, values: ["loss": 2.25])])
     /// plot.panels[0].series[0].points.first // Point(step: 10, value: 2.25)
     /// ```
     public struct Point: Equatable, Sendable {
@@ -24,6 +25,8 @@ public struct CurvePlot: Sendable {
     /// One curve: e.g. `"validation loss"`, its finite points in step order.
     ///
     /// ```swift
+    /// let plot = try CurvePlot(records: [MetricsRecord(kind: "train", step: 10, wallTime: 0, values: ["loss": 2.25]),
+    ///                                    MetricsRecord(kind: "validation", step: 10, wallTime: 0, values: ["loss": 2.31])])
     /// plot.panels[0].series.map(\.name) // ["train loss", "validation loss"]
     /// ```
     public struct Series: Equatable, Sendable {
@@ -36,6 +39,7 @@ public struct CurvePlot: Sendable {
     /// One chart: the metric on its y axis and the curves drawn against it.
     ///
     /// ```swift
+    /// let plot = try CurvePlot(records: MetricsFile.read(path: "runs/fashion-mlp/metrics.jsonl"))
     /// plot.panels.map(\.metric) // ["loss", "accuracy"]
     /// ```
     public struct Panel: Equatable, Sendable {
@@ -58,6 +62,7 @@ public struct CurvePlot: Sendable {
     /// again), the later record wins.
     ///
     /// ```swift
+    /// let records = try MetricsFile.read(path: "runs/fashion-mlp/metrics.jsonl")
     /// let plot = try CurvePlot(records: records)
     /// // plot.panels.map(\.metric) == ["loss", "accuracy"]
     /// ```
@@ -89,6 +94,7 @@ public struct CurvePlot: Sendable {
     /// The SVG document, a standalone file.
     ///
     /// ```swift
+    /// let records = try MetricsFile.read(path: "runs/fashion-mlp/metrics.jsonl")
     /// let svg = try CurvePlot(records: records, title: "fashion-mlp").svg()
     /// // <?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" ...
     /// ```

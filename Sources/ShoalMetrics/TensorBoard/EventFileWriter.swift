@@ -62,6 +62,7 @@ public final class EventFileWriter {
     /// Writes one event at `step` holding every value given, each under its tag.
     ///
     /// ```swift
+    /// let events = try EventFileWriter(directory: "runs/a"), now = Date().timeIntervalSince1970
     /// try events.addScalars([("validation/loss", 0.42), ("validation/accuracy", 0.87)], step: 400, wallTime: now)
     /// ```
     public func addScalars(_ values: [(tag: String, value: Float)], step: Int, wallTime: Double) throws {
@@ -83,6 +84,8 @@ public final class EventFileWriter {
     /// bytes, the data, the masked CRC-32C of the data (both CRCs uint32 little-endian).
     ///
     /// ```swift
+    /// var event = ProtobufEncoding()
+    /// event.int64(2, 400)                              // Event.step
     /// let framed = EventFileWriter.record(event.bytes) // 16 bytes longer than the event
     /// ```
     static func record(_ data: [UInt8]) -> [UInt8] {
