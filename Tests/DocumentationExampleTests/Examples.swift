@@ -834,6 +834,13 @@ func example_ShoalNN_ModelMemory_1() throws {
     let buffers = try memory.floats([[64, T, 4 * units], [64, units]], for: LayerPlace(index: 2), "LSTM")
 }
 
+// Sources/ShoalNN/Summary.swift
+func example_ShoalNN_Summary_1() throws {
+    let m = try Model(inputShape: [8], layers: [.repeat(2, [.residual([.layerNorm(), .dense(units: 8)])])], ...)
+    m.layerSummaries(expandNested: true).map(\.name)
+    // ["layers.0", "layers.0.0.0", "layers.0.0.0.0", "layers.0.0.0.1", "layers.0.1.0", "layers.0.1.0.0", "layers.0.1.0.1"]
+}
+
 // Sources/ShoalOptim/Clipping.swift
 func example_ShoalOptim_Clipping_1() throws {
     let gradients: [Float] = [3, 4]
