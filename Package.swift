@@ -61,15 +61,17 @@ let package = Package(
             "Shoal", "ShoalServe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // What several test targets share (a temporary directory for one test); no product ships it.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ShoalTensorTests", dependencies: ["ShoalTensor"]),
         .testTarget(name: "ShoalNNTests", dependencies: ["ShoalNN", "ShoalTensor"]),
         .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim", "ShoalTensor"], exclude: ["reference"]),
-        .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData"]),
-        .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalNN"]),
+        .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData", "TestSupport"]),
+        .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalData", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
         .testTarget(name: "ShoalFormatsTests", dependencies: ["ShoalFormats"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalFormats", "ShoalOptim", "ShoalTensor"]),
-        .testTarget(name: "ShoalMetricsTests", dependencies: ["ShoalMetrics"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalFormats", "ShoalOptim", "ShoalTensor", "TestSupport"]),
+        .testTarget(name: "ShoalMetricsTests", dependencies: ["ShoalMetrics", "TestSupport"]),
         .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),
         // The ```swift examples of the library modules' doc comments, compiled (Examples.swift is generated).
         // Their warnings are off: `plan.stepsPerEpoch  // 4` is how an example shows a value, not a mistake.
@@ -77,7 +79,9 @@ let package = Package(
             "Coordinator", "Shoal", "ShoalComm", "ShoalConfig", "ShoalData", "ShoalFormats", "ShoalMetrics", "ShoalNN", "ShoalOptim",
             "ShoalServe", "ShoalTensor",
         ], swiftSettings: [.unsafeFlags(["-suppress-warnings"])]),
-        .testTarget(name: "CommandTests", dependencies: ["shoal", "ShoalComm"]),
+        .testTarget(name: "CommandTests", dependencies: [
+            "Coordinator", "shoal", "ShoalComm", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Launch the built `shoal` binary under real mpirun with several processes.
         .testTarget(name: "MultiProcessTests", dependencies: [], exclude: ["Fixtures"]),
     ]

@@ -14,6 +14,8 @@ import Glibc
 import Darwin
 #endif
 
+import ShoalData
+
 /// A verified checkpoint: its state and both tensor files.
 public struct Checkpoint: Sendable {
     /// The checkpoint directory.
@@ -328,7 +330,10 @@ public struct CheckpointStore: Sendable {
 
 /// Why `url` is not a regular file ("not a regular file", "unreadable: …"), or nil if it is one.
 private func notARegularFile(_ url: URL) -> String? {
-    var info = stat()
-    guard stat(url.path, &info) == 0 else { return "unreadable: " + String(cString: strerror(errno)) }
-    return (info.st_mode & S_IFMT) == S_IFREG ? nil : "not a regular file"
+    do {
+        _ = try regularFileSize(url.path)
+        return nil
+    } catch {
+        return error == .notRegular ? "\(error)" : "unreadable: \(error)"
+    }
 }

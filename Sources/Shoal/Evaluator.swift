@@ -75,36 +75,6 @@ final class Evaluator {
     }
 }
 
-/// The predicted label of each sample from the model's output: the argmax of the logits, or for
-/// a single binary cross-entropy output, whether the logit is positive.
-struct Predictions {
-    let output: UnsafeBufferPointer<Float>
-    let width: Int
-
-    func label(of sample: Int) -> Int {
-        let row = output.baseAddress! + sample * width
-        return width == 1 ? (row[0] > 0 ? 1 : 0) : argmax(row, count: width)
-    }
-
-    /// What the targets must be for this output and loss.
-    static func targetRule(outputWidth: Int, loss: LossSpec) -> TargetRule {
-        switch loss {
-        case .softmaxCrossEntropy: .classIndex(count: outputWidth)
-        case .binaryCrossEntropy: .probability
-        case .meanSquaredError: .any
-        }
-    }
-
-    /// Number of classes the outputs stand for, or 0 for a regression loss.
-    static func classCount(outputWidth: Int, loss: LossSpec) -> Int {
-        switch loss {
-        case .softmaxCrossEntropy: outputWidth
-        case .binaryCrossEntropy: outputWidth == 1 ? 2 : 0
-        case .meanSquaredError: 0
-        }
-    }
-}
-
 /// The per-micro-batch input buffers, allocated once for `microBatch` samples.
 final class BatchBuffers {
     /// (microBatch, features…)

@@ -14,9 +14,10 @@ import ShoalData
 public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) throws -> DataSplits {
     let data = config.data
     let train: Dataset, test: Dataset
-    switch data.source {
-    case .text:
-        guard let text = data.text else { throw RunError.configuration("data.text: required when data.source is text") }
+    let section: DataSourceSection
+    do { section = try data.sourceSection() } catch { throw RunError.configuration("\(error)") }
+    switch section {
+    case .text(let text):
         if data.keepClasses != nil { throw RunError.configuration("data.keep_classes: a text source has no classes; remove it") }
         guard config.model.input.count == 1 else {
             throw RunError.configuration("model.input: a text source needs [block_size] (characters per window), got \(config.model.input)")
@@ -34,9 +35,9 @@ public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) t
         } catch {
             throw RunError.configuration("data.validation_fraction: \(error)")
         }
-    case .fashionMNIST:
+    case .fashionMNIST(let directory):
         do {
-            (train, test) = try FashionMNIST.load(directory: data.path)
+            (train, test) = try FashionMNIST.load(directory: directory)
         } catch {
             throw RunError.configuration("data.path: \(error)")
         }
@@ -47,25 +48,19 @@ public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) t
                 throw RunError.configuration("data.path: \(data.path)/\(file): label of sample \(sample): \(reason) for this model")
             }
         }
-    case .csv:
-        guard let csv = data.csv else { throw RunError.configuration("data.csv: required when data.source is csv") }
-        let target: CSVTarget = switch csv.target {
-        case .name(let name): .name(name)
-        case .index(let index): .index(index)
-        }
-        let delimiter = csv.delimiter.first ?? ","
+    case .csv(let csv):
         // data.csv.classes, when given, must agree with the model (checked by the trainer).
         let csvRule = csv.classes.map { TargetRule.classIndex(count: $0) } ?? rule
         let all: Dataset
         do {
-            all = try CSVReader.read(path: csv.path, target: target, header: csv.header, delimiter: delimiter, targets: csvRule)
+            all = try csv.read(csv.path, targets: csvRule)
         } catch {
             throw RunError.configuration("data.csv.path: \(error)")
         }
         if let testPath = csv.testPath {
             train = all
             do {
-                test = try CSVReader.read(path: testPath, target: target, header: csv.header, delimiter: delimiter, targets: csvRule)
+                test = try csv.read(testPath, targets: csvRule)
             } catch {
                 throw RunError.configuration("data.csv.test_path: \(error)")
             }

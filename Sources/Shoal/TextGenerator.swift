@@ -15,7 +15,7 @@ import ShoalTensor
 ///
 /// ```swift
 /// let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt/version_0/checkpoints"))
-/// let text = try generator.generate(prompt: "The ", count: 200, temperature: 0.8, topK: 40, seed: 1)
+/// let text = try generator.generate(prompt: "The ", .default)   // 200 characters, temperature 0.8, top-k 40, seed 1
 /// ```
 /// Not for concurrent use: the server's prediction queue is its one user.
 public final class TextGenerator: @unchecked Sendable {
@@ -25,7 +25,8 @@ public final class TextGenerator: @unchecked Sendable {
     public let step: Int
     private let blockSize: Int
     private let window: UnsafeMutableBufferPointer<Float>   // (blockSize) token ids
-    private let probabilities: UnsafeMutableBufferPointer<Float>  // (vocabulary)
+    private let probabilities: UnsafeMutableBufferPointer<Float>  // (vocabulary): the top k's, in index order
+    private let candidates: UnsafeMutableBufferPointer<Int>  // (vocabulary): their characters
 
     /// Loads `path` as ``TrainedModel`` does: a checkpoint directory or root, or a run's directory.
     ///
@@ -57,11 +58,27 @@ public final class TextGenerator: @unchecked Sendable {
         window.initialize(repeating: 0)
         probabilities = .allocate(capacity: vocabulary.count)
         probabilities.initialize(repeating: 0)
+        candidates = .allocate(capacity: vocabulary.count)
+        candidates.initialize(repeating: 0)
     }
 
     deinit {
         window.deallocate()
         probabilities.deallocate()
+        candidates.deallocate()
+    }
+
+    /// `options.tokens` characters following `prompt`, sampled as `options` says.
+    ///
+    /// ```swift
+    /// let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt"))
+    /// var options = SamplingOptions.default
+    /// options.topK = 1                                  // greedy
+    /// let text = try generator.generate(prompt: "Th", options)
+    /// ```
+    /// - Throws: ``GenerationError`` as ``generate(prompt:count:temperature:topK:seed:)``.
+    public func generate(prompt: String, _ options: SamplingOptions) throws -> String {
+        try generate(prompt: prompt, count: options.tokens, temperature: options.temperature, topK: options.topK, seed: options.seed)
     }
 
     /// `count` characters following `prompt` (which is not repeated in the result).
@@ -96,28 +113,64 @@ public final class TextGenerator: @unchecked Sendable {
     /// The index drawn with uniform `u` in [0, 1) from softmax(logits / temperature) over the
     /// `topK` largest logits (ties broken towards the lower index).
     private func sample(_ logits: UnsafePointer<Float>, count V: Int, temperature: Float, topK: Int, u: Double) -> Int {
-        // The k-th largest logit is the threshold; everything below it gets probability 0.
+        // The k-th largest logit is the threshold; the characters below it are left out, so they
+        // get probability 0 (a masked entry inside the softmax would still get e^-87).
         var sorted = (0..<V).map { logits[$0] }
         sorted.sort(by: >)
-        let threshold = sorted[topK - 1], top = sorted[0]
-        var total = 0.0, kept = 0
-        for j in 0..<V {
-            if logits[j] >= threshold && kept < topK {
-                probabilities[j] = Float(exp(Double((logits[j] - top) / temperature)))
-                kept += 1
-            } else {
-                probabilities[j] = 0
-            }
-            total += Double(probabilities[j])
+        let threshold = sorted[topK - 1]
+        var kept = 0
+        for j in 0..<V where logits[j] >= threshold && kept < topK {
+            candidates[kept] = j
+            probabilities[kept] = logits[j] / temperature
+            kept += 1
         }
+        guard kept > 0 else { return 0 }   // NaN logits: nothing to draw from
+        // The model's own softmax kernel (ShoalKernels), the one softmax of Shoal.
+        softmaxRow(probabilities.baseAddress!, probabilities.baseAddress!, count: kept)
+        var total = 0.0
+        for i in 0..<kept { total += Double(probabilities[i]) }
         var cumulative = 0.0
         let target = u * total
-        for j in 0..<V where probabilities[j] > 0 {
-            cumulative += Double(probabilities[j])
-            if target < cumulative { return j }
+        for i in 0..<kept {
+            cumulative += Double(probabilities[i])
+            if target < cumulative { return candidates[i] }
         }
-        return (0..<V).last { probabilities[$0] > 0 } ?? 0
+        return candidates[kept - 1]
     }
+}
+
+/// How `shoal generate`, `shoal predict` and `shoal serve` sample a language model's text, and
+/// the defaults all three use unless told otherwise.
+///
+/// ```swift
+/// let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt"))
+/// var options = SamplingOptions.default   // 200 characters, temperature 0.8, top-k 40, seed 1
+/// options.temperature = 1                 // sample the model as trained
+/// let text = try generator.generate(prompt: "The ", options)
+/// ```
+public struct SamplingOptions: Equatable, Sendable {
+    /// Characters to generate.
+    public var tokens: Int
+    /// The logits are divided by this (> 0): below 1 is more conservative, 1 samples the model as trained.
+    public var temperature: Double
+    /// Sample only among this many most likely characters (≥ 1); the vocabulary's size or more keeps them all.
+    public var topK: Int
+    /// The Philox seed of the draws: the same seed gives the same text on every machine.
+    public var seed: UInt64
+
+    public init(tokens: Int, temperature: Double, topK: Int, seed: UInt64) {
+        self.tokens = tokens
+        self.temperature = temperature
+        self.topK = topK
+        self.seed = seed
+    }
+
+    /// 200 characters at temperature 0.8 among the 40 most likely, seed 1: llama.cpp's defaults
+    /// rather than transformers' sampling ones (1.0, top-k 50). Temperature 1 samples the model as
+    /// trained, its unlikely characters included; 0.8 over the top 40 is the usual choice for
+    /// reading a small model's text, and it is what `predict` and `serve` always used, so only
+    /// `generate`'s defaults changed (from 1.0 and every character).
+    public static let `default` = SamplingOptions(tokens: 200, temperature: 0.8, topK: 40, seed: 1)
 }
 
 /// Why `shoal generate` cannot run; the message names the argument or the checkpoint.

@@ -87,17 +87,25 @@ public final class TrainedModel: @unchecked Sendable {
         return rows
     }
 
-    /// The most likely class of one output row (for one sigmoid output: above 0.5).
+    /// The most likely class of one row of ``predict(_:)`` (for one sigmoid output: above 0.5):
+    /// ``Predictions/label(of:scale:)`` on probabilities.
+    ///
+    /// ```swift
+    /// TrainedModel.label(of: [0.2, 0.8])   // 1
+    /// TrainedModel.label(of: [0.3])        // 0
+    /// ```
     public static func label(of row: [Float]) -> Int {
-        row.count == 1 ? (row[0] > 0.5 ? 1 : 0) : row.indices.max { row[$0] < row[$1] } ?? 0
+        Predictions.label(of: row, scale: .probabilities)
     }
 
     private func probabilities(_ logits: [Float]) -> [Float] {
         switch config.loss {
         case .softmaxCrossEntropy:
-            let top = logits.max() ?? 0
-            let e = logits.map { exp(Double($0 - top)) }, total = e.reduce(0, +)
-            return e.map { Float($0 / total) }
+            // The kernel the model's softmax layer and attention use (Float, within 2 ulp of e^x),
+            // not a second softmax in Double here.
+            var row = logits
+            row.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { softmaxRow(base, base, count: $0.count) } }
+            return row
         case .binaryCrossEntropy:
             return logits.map { Float(1 / (1 + exp(-Double($0)))) }
         case .meanSquaredError:

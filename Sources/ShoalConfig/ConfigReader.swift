@@ -117,6 +117,7 @@ struct ConfigMapping {
     /// The field under `key`, or nil if the file does not give it (null counts as given).
     mutating func field(_ key: String) -> ConfigField? {
         known.append(key)
+        ConfigRecorder.current?.ask(path: childPath(key))
         guard let entry = entries.last(where: { $0.key == key }) else { return nil }
         return ConfigField(node: entry.value, path: childPath(key), file: field.file)
     }

@@ -14,22 +14,40 @@ final class ConfigRecorder: @unchecked Sendable {
 
     private let lock = NSLock()
     private(set) var keys: [Key] = []
+    /// Every key path the reader looked up, documented or not: what ConfigReferenceTests holds
+    /// the documented keys against.
+    private(set) var asked: [String] = []
 
     func record(path: String, type: String, defaultValue: String, rule: String?, doc: String) {
-        // `items[3].key` → `items[].key`; layer arguments are documented with their layer.
-        let general = path.replacingOccurrences(of: #"\[\d+\]"#, with: "[]", options: .regularExpression)
-        guard !general.hasPrefix("model.layers[]") else { return }
+        guard let general = Self.general(path) else { return }
         lock.lock()
         defer { lock.unlock() }
-        if !keys.contains(where: { $0.path == general }) {
-            keys.append(Key(path: general, type: type, defaultValue: defaultValue, rule: rule, doc: doc))
-        }
+        guard !keys.contains(where: { $0.path == general }) else { return }
+        // A key first met in a later read (a source's section) goes after its parent's keys, so
+        // the reference keeps reading order whichever read documented it.
+        var parent = general.split(separator: ".").dropLast().joined(separator: ".")
+        if parent.hasSuffix("[]") { parent.removeLast(2) }
+        let place = parent.isEmpty ? nil : keys.lastIndex { $0.path == parent || $0.path.hasPrefix(parent + ".") || $0.path.hasPrefix(parent + "[]") }
+        keys.insert(Key(path: general, type: type, defaultValue: defaultValue, rule: rule, doc: doc), at: place.map { $0 + 1 } ?? keys.endIndex)
+    }
+
+    func ask(path: String) {
+        guard let general = Self.general(path) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if !asked.contains(general) { asked.append(general) }
+    }
+
+    /// `items[3].key` → `items[].key`; nil for layer arguments, which are documented with their layer.
+    static func general(_ path: String) -> String? {
+        let general = path.replacingOccurrences(of: #"\[\d+\]"#, with: "[]", options: .regularExpression)
+        return general.hasPrefix("model.layers[]") ? nil : general
     }
 }
 
 /// The config reference (`shoal config reference`, docs/CONFIG.md): every key with its type,
-/// default, rule and meaning, then every layer kind with its arguments, made by reading an
-/// example config that has every optional section.
+/// default, rule and meaning, then every layer kind with its arguments, made by reading the
+/// default run once for each data source, with every optional section given (``exampleConfigs``).
 ///
 /// ```swift
 /// print(ConfigReference.markdown())
@@ -37,13 +55,31 @@ final class ConfigRecorder: @unchecked Sendable {
 /// ```
 public enum ConfigReference {
     /// Every key the reader knows, in reading order.
-    static var keys: [ConfigRecorder.Key] {
+    static var keys: [ConfigRecorder.Key] { (try? record(exampleConfigs)).map(\.keys) ?? [] }
+
+    /// The configs the reference is read from: the default run once for each value of
+    /// `data.source`, with that source's example section, and with the sections that hold keys
+    /// only when given (an `init_rules` item). A source that reads keys only when selected is
+    /// still documented, and so is one added later that declares its section.
+    static var exampleConfigs: [[String]] {
+        DataConfig.Source.allCases.map { source in
+            ["data.source=\(source.rawValue)", #"model.init_rules=[{match: "*.weight", init: glorot_uniform}]"#]
+                + (source.section.map { ["data.\($0.key)=\($0.example)"] } ?? [])
+        }
+    }
+
+    /// Reads the default run with each list of `--set` overrides, recording what the reader
+    /// documents and asks for.
+    /// - Throws: the reader's ``ConfigError`` if an example config does not read.
+    static func record(_ configs: [[String]]) throws -> ConfigRecorder {
         let recorder = ConfigRecorder()
-        var tree = (try? ConfigNode.parse(yaml: RunConfig.default.resolvedYAML(), file: "<reference>")) ?? ConfigNode(.mapping([]))
-        // An example CSV section, so that its keys are read too.
-        try? ConfigOverride("data.csv={path: data.csv, target: label}", file: "<reference>").apply(to: &tree)
-        ConfigRecorder.$current.withValue(recorder) { _ = try? RunConfig(tree: tree, file: "<reference>") }
-        return recorder.keys
+        let base = try ConfigNode.parse(yaml: RunConfig.default.resolvedYAML(), file: "<reference>")
+        for overrides in configs {
+            var tree = base
+            for text in overrides { try ConfigOverride(text, file: "<reference>").apply(to: &tree) }
+            try ConfigRecorder.$current.withValue(recorder) { _ = try RunConfig(tree: tree, file: "<reference>") }
+        }
+        return recorder
     }
 
     public static func markdown() -> String {

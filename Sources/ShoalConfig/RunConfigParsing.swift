@@ -135,17 +135,11 @@ extension DataConfig {
         if let f = m.field("class_names") {
             classNames = f.node.isNull ? nil : try f.items().map { try $0.string() }
         }
-        if source == .text && text == nil {
-            throw ConfigError(
-                kind: .missingKey, file: m.field.file, line: m.field.node.line, keyPath: m.childPath("text"),
-                reason: "missing required key 'text' for source: text, e.g. text: {path: /usr/share/games/fortunes}",
-                override: m.field.node.origin)
-        }
-        if source == .csv && csv == nil {
-            throw ConfigError(
-                kind: .missingKey, file: m.field.file, line: m.field.node.line, keyPath: m.childPath("csv"),
-                reason: "missing required key 'csv' for source: csv, e.g. csv: {path: data/x.csv, target: label}",
-                override: m.field.node.origin)
+        do {
+            _ = try sourceSection()
+        } catch {
+            throw ConfigError(kind: .missingKey, file: m.field.file, line: m.field.node.line, keyPath: m.childPath(error.key),
+                              reason: error.reason, override: m.field.node.origin)
         }
     }
 }

@@ -95,14 +95,12 @@ private final class GzipStream {
 
     init(path: String) throws {
         self.path = path
-        var info = stat()
-        let missing = DataError.unreadable(file: path, reason: "cannot open (missing file or no permission)")
-        guard stat(path, &info) == 0 else { throw missing }
+        let size: Int
         // Opening a FIFO would wait for a writer, and a device may never end.
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw DataError.unreadable(file: path, reason: "not a regular file") }
-        guard let gz = gzopen(path, "rb") else { throw missing }
+        do { size = try regularFileSize(path) } catch { throw error.dataError(path) }
+        guard let gz = gzopen(path, "rb") else { throw DataError.unreadable(file: path, reason: "cannot open (missing file or no permission)") }
         self.gz = gz
-        fileSize = Int(info.st_size)
+        fileSize = size
         isCompressed = gzdirect(gz) == 0
         let (inflated, overflow) = fileSize.multipliedReportingOverflow(by: 1032)
         largestContent = !isCompressed ? fileSize : overflow ? Int.max : inflated

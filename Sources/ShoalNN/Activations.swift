@@ -128,9 +128,17 @@ func sigmoid(_ x: Float) -> Float {
     return e / (1 + e)
 }
 
-/// `y = softmax(x)` over `count` elements, max-shifted for stability (y may be x).
+/// `y = softmax(x)` over `count` elements, max-shifted for stability (y may be x): the
+/// ShoalKernels kernel that the softmax activation and attention use, so that every softmax in
+/// Shoal (predict's probabilities, generate's draws) computes the same bits.
+///
+/// ```swift
+/// var row: [Float] = [1, 2, 3]
+/// row.withUnsafeMutableBufferPointer { softmaxRow($0.baseAddress!, $0.baseAddress!, count: 3) }
+/// // row ≈ [0.090, 0.245, 0.665]
+/// ```
 @inline(__always)
-func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count L: Int) {
+public func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count L: Int) {
     shoal_softmax(x, y, L)
 }
 

@@ -21,7 +21,8 @@ extension Model {
     /// inside its blocks, each after its block. The rows one level inside a block sum to its count.
     ///
     /// ```swift
-    /// let m = try Model(inputShape: [8], layers: [.repeat(2, [.residual([.layerNorm(), .dense(units: 8)])])], ...)
+    /// let m = try Model(inputShape: [4, 8], layers: [.repeat(2, [.residual([.layerNorm(), .dense(units: 8)])])],
+    ///                   loss: .meanSquaredError, seed: 1, maxBatch: 2)
     /// m.layerSummaries(expandNested: true).map(\.name)
     /// // ["layers.0", "layers.0.0.0", "layers.0.0.0.0", "layers.0.0.0.1", "layers.0.1.0", "layers.0.1.0.0", "layers.0.1.0.1"]
     /// ```

@@ -174,7 +174,9 @@ public final class PredictionServer: Sendable {
             guard let n = value.double else { throw BadRequest("\(key): expected a number, got \(value.kind)") }
             return n
         }
-        let tokens = try number("tokens", 200), temperature = try number("temperature", 0.8), topK = try number("top_k", 40), seed = try number("seed", 1)
+        let defaults = SamplingOptions.default  // shoal generate's
+        let tokens = try number("tokens", Double(defaults.tokens)), temperature = try number("temperature", defaults.temperature)
+        let topK = try number("top_k", Double(defaults.topK)), seed = try number("seed", Double(defaults.seed))
         guard tokens >= 0, tokens <= Double(Self.maxTokens), tokens == tokens.rounded() else { throw BadRequest("tokens: an integer in 0...\(Self.maxTokens)") }
         guard topK >= 1, topK == topK.rounded(), topK < 1e9 else { throw BadRequest("top_k: an integer ≥ 1") }
         guard seed >= 0, seed == seed.rounded(), seed < 1.8e19 else { throw BadRequest("seed: a non-negative integer") }

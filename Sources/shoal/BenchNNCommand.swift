@@ -16,19 +16,19 @@ struct BenchNNCommand: ParsableCommand {
     @Option(help: "Timed runs per model and batch; the line shows their median and best.")
     var runs = 5
 
-    @Option(help: "Only this model: mlp, cnn or cnn3.")
-    var model: String?
+    @Option(help: "Only this model.")
+    var model: BenchModel?
 
     @Option(help: "Only this micro-batch (default: 32, 64 and 256).")
     var batch: Int?
 
-    static let models: [(name: String, input: [Int], layers: [LayerSpec], samplesPerRun: Int)] = [
-        ("mlp", [784], [.dense(units: 256, activation: .relu), .dense(units: 128, activation: .relu), .dense(units: 10)], 16384),
-        ("cnn", [28, 28, 1], [
+    static let models: [(name: BenchModel, input: [Int], layers: [LayerSpec], samplesPerRun: Int)] = [
+        (.mlp, [784], [.dense(units: 256, activation: .relu), .dense(units: 128, activation: .relu), .dense(units: 10)], 16384),
+        (.cnn, [28, 28, 1], [
             .conv2D(filters: 32, kernel: 3, activation: .relu), .maxPool2D(size: 2), .dropout(rate: 0.25), .flatten,
             .dense(units: 128, activation: .relu), .dropout(rate: 0.5), .dense(units: 10),
         ], 4096),
-        ("cnn3", [28, 28, 1], [
+        (.cnn3, [28, 28, 1], [
             .conv2D(filters: 32, kernel: 3, activation: .relu), .maxPool2D(size: 2),
             .conv2D(filters: 64, kernel: 3, activation: .relu), .maxPool2D(size: 2),
             .conv2D(filters: 64, kernel: 3, activation: .relu), .flatten, .dense(units: 64, activation: .relu), .dense(units: 10),
@@ -37,9 +37,6 @@ struct BenchNNCommand: ParsableCommand {
 
     func validate() throws {
         guard runs > 0 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
-        if let model, !Self.models.contains(where: { $0.name == model }) {
-            throw ValidationError("--model must be one of \(Self.models.map(\.name).joined(separator: ", ")), got \(model)")
-        }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
     }
 
@@ -50,10 +47,15 @@ struct BenchNNCommand: ParsableCommand {
                 let m = try Model(inputShape: entry.input, layers: entry.layers, loss: .softmaxCrossEntropy, seed: 1, maxBatch: b)
                 let iterations = max(4, entry.samplesPerRun / b)
                 let rates = (0..<runs).map { _ in benchmarkForwardBackward(m, batch: b, iterations: iterations) }.sorted()
-                print("shoal \(entry.name) \(b) \(rates[rates.count / 2]) \(m.trainingFlopsPerSample) \(rates.last!)")
+                print("shoal \(entry.name.rawValue) \(b) \(rates[rates.count / 2]) \(m.trainingFlopsPerSample) \(rates.last!)")
             }
         }
     }
+}
+
+/// `shoal bench nn --model`: the seed models of ``BenchNNCommand/models``, one each.
+enum BenchModel: String, CaseIterable, ExpressibleByArgument {
+    case mlp, cnn, cnn3
 }
 
 /// Times training steps of `model` (zero gradients, forward in training mode with dropout,

@@ -21,20 +21,21 @@ struct EvalCommand: ParsableCommand {
 
     /// Without CONFIG, a given checkpoint's own resolved config, with the --set overrides on top
     /// (a data path, say): the checkpoint alone says what to evaluate.
-    func checkpointConfig() throws -> RunConfig {
-        guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError(description: "\(checkpoint): no such file or directory") }
-        let found = try CheckpointStore.load(directoryOrRoot: URL(fileURLWithPath: checkpoint))
+    func checkpointConfig(_ path: String) throws -> RunConfig {
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandError(description: "\(path): no such file or directory") }
+        let found = try CheckpointStore.load(directoryOrRoot: URL(fileURLWithPath: path))
         return try RunConfig.parse(yaml: found.state.config, file: found.directory.path + "/state.json", overrides: options.overrides)
     }
 
     @Option(help: ArgumentHelp("The checkpoint: 'auto' (the newest in the run's checkpoint directory), a checkpoint directory or a checkpoint root.", valueName: "auto|path"))
-    var checkpoint = "auto"
+    var checkpoint = CheckpointRequest.auto
 
     func run() throws {
         try withWorld(watchdog: true) { world in
-            let fromCheckpoint: (() throws -> RunConfig)? = options.config == nil && checkpoint != "auto" ? { try checkpointConfig() } : nil
+            var fromCheckpoint: (() throws -> RunConfig)?
+            if options.config == nil, case .path(let path) = checkpoint { fromCheckpoint = { try checkpointConfig(path) } }
             let trainer = try makeTrainer(world, options, config: fromCheckpoint)
-            let reports = try trainer.evaluate(checkpoint: CheckpointRequest(argument: checkpoint))
+            let reports = try trainer.evaluate(checkpoint: checkpoint)
             guard world.rank == 0 else { return }
             print(TrainingReport.evaluationLines(validation: reports.validation, test: reports.test,
                                                  classNames: trainer.config.classNames).joined(separator: "\n"))

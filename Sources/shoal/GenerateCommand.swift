@@ -10,6 +10,7 @@ struct GenerateCommand: ParsableCommand {
         discussion: """
         Example: .build/release/shoal generate runs/char-gpt/version_0/checkpoints --prompt "The " --tokens 200 --temperature 0.8 --top-k 40 --seed 1
 
+        The defaults (\(SamplingOptions.default.tokens) characters, temperature \(SamplingOptions.default.temperature), top-k \(SamplingOptions.default.topK), seed \(SamplingOptions.default.seed)) are shoal predict's and shoal serve's too. --temperature 1 with a --top-k of at least the vocabulary's size samples the model as trained.
         The same seed gives the same text on any machine. Under mpirun only rank 0 samples and prints.
         A prompt character outside the model's vocabulary is an error (the model has no embedding for it).
         """
@@ -22,16 +23,16 @@ struct GenerateCommand: ParsableCommand {
     var prompt = "\n"
 
     @Option(help: "How many characters to generate.")
-    var tokens = 200
+    var tokens = SamplingOptions.default.tokens
 
     @Option(help: "Divide the logits by this (> 0): below 1 is more conservative, 1 samples the model as trained.")
-    var temperature = 1.0
+    var temperature = SamplingOptions.default.temperature
 
-    @Option(name: .customLong("top-k"), help: "Sample only among the k most likely characters (≥ 1); omit for all.")
-    var topK: Int?
+    @Option(name: .customLong("top-k"), help: "Sample only among the k most likely characters (≥ 1); the vocabulary's size or more keeps them all.")
+    var topK = SamplingOptions.default.topK
 
     @Option(help: "The sampling seed.")
-    var seed: UInt64 = 1
+    var seed = SamplingOptions.default.seed
 
     @Flag(help: "Print only the generated text, without the prompt.")
     var noPrompt = false
@@ -45,7 +46,7 @@ struct GenerateCommand: ParsableCommand {
             throw CommandError(description: "\(error)")
         }
         do {
-            let text = try generator.generate(prompt: prompt, count: tokens, temperature: temperature, topK: topK, seed: seed)
+            let text = try generator.generate(prompt: prompt, SamplingOptions(tokens: tokens, temperature: temperature, topK: topK, seed: seed))
             print((noPrompt ? "" : prompt) + text)
         } catch {
             throw CommandError(description: "\(error)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Shoal
+import ShoalConfig
 import ShoalData
 
 struct PredictCommand: ParsableCommand {
@@ -13,7 +14,11 @@ struct PredictCommand: ParsableCommand {
           shoal predict runs/csv-binary/version_0 data.csv -o predictions.jsonl
           shoal predict runs/char-gpt "The " --tokens 100
 
-        Inputs get training's preprocessing (data.normalize: / 255, or the checkpoint's standardization statistics). An IDX file holds raw images (count, rows, cols); a CSV file has the columns of the training file (its target column is read but not used) or those columns without the target. CSV output: index, the predicted class (its name where the run has class names), one probability per class; for a regression, the values. JSON lines: {"index", "class", "label", "probabilities"} or {"index", "values"}. A language model continues the prompt (temperature 0.8, top-k 40, seed 1: see shoal generate for more control).
+        Inputs get training's preprocessing (data.normalize: / 255, or the checkpoint's standardization statistics). An IDX file holds raw images (count, rows, cols); a CSV file has the columns of the training file (its target column is read but not used) or those columns without the target.
+
+        CSV output: a header line, then per sample its index, class (the predicted class's index: the most probable class, or for one sigmoid output 1 when its probability is above 0.5) and the probabilities (one column p_<class name> per class, or for one sigmoid output the column probability, of class 1); for a regression, index and value_0, value_1, ... JSON lines: {"index", "class" (the index), "label" (the class's name where the run has class names, else the index), "probabilities"}, or {"index", "values"} for a regression.
+
+        A language model continues the prompt (temperature \(SamplingOptions.default.temperature), top-k \(SamplingOptions.default.topK), seed \(SamplingOptions.default.seed), as shoal generate and shoal serve default to; shoal generate sets them).
         """
     )
 
@@ -26,24 +31,25 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the predictions (default: standard output); .jsonl or .json selects JSON lines.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("csv or jsonl (default: from --output's extension, else csv).", valueName: "format"))
-    var format: String?
+    @Option(help: ArgumentHelp("The output's format (default: jsonl when --output ends in .jsonl or .json, else csv).", valueName: "format"))
+    var format: PredictionFormat?
 
     @Option(help: "A language model's characters to generate.")
-    var tokens = 200
+    var tokens = SamplingOptions.default.tokens
 
     func validate() throws {
-        if let format, !["csv", "jsonl"].contains(format) { throw ValidationError("--format must be csv or jsonl, got \(format)") }
         if tokens < 0 { throw ValidationError("--tokens must be ≥ 0, got \(tokens)") }
     }
 
     func run() throws {
         let trained = try TrainedModel(checkpoint: checkpoint)
-        let jsonLines = (format ?? (output.map { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") } == true ? "jsonl" : "csv")) == "jsonl"
+        let jsonLines = (format ?? PredictionFormat(outputPath: output)) == .jsonl
         var text: String
         if trained.vocabulary != nil {
             let generator = try TextGenerator(model: trained)
-            let continuation = try generator.generate(prompt: input, count: tokens, temperature: 0.8, topK: 40, seed: 1)
+            var sampling = SamplingOptions.default
+            sampling.tokens = tokens
+            let continuation = try generator.generate(prompt: input, sampling)
             text = jsonLines ? try jsonLine(["prompt": input, "text": input + continuation]) : input + continuation + "\n"
         } else {
             var data = try load(trained)
@@ -70,16 +76,12 @@ struct PredictCommand: ParsableCommand {
         guard let csv = trained.config.data.csv else {
             throw CommandError(description: "\(input): not an IDX file, and the model was trained on \(trained.config.data.source.rawValue) data, not CSV")
         }
-        let target: CSVTarget = switch csv.target {
-        case .name(let name): .name(name)
-        case .index(let index): .index(index)
-        }
         // The training file's columns, or the same without the target column (samples to predict).
-        let delimiter = csv.delimiter.first ?? ",", features = trained.config.model.input.reduce(1, *)
+        let features = trained.config.model.input.reduce(1, *)
         do {
-            return try CSVReader.read(path: input, target: target, header: csv.header, delimiter: delimiter)
+            return try csv.read(input)
         } catch {
-            guard let unlabeled = try? CSVReader.read(path: input, target: .absent, header: csv.header, delimiter: delimiter),
+            guard let unlabeled = try? csv.read(input, target: .absent),
                   unlabeled.featureCount == features else { throw error }
             return unlabeled
         }
@@ -108,5 +110,16 @@ struct PredictCommand: ParsableCommand {
 
     private func jsonLine(_ object: [String: Any]) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) + "\n"
+    }
+}
+
+/// `shoal predict --format`: ArgumentParser checks the value and lists both in --help.
+enum PredictionFormat: String, CaseIterable, ExpressibleByArgument {
+    case csv, jsonl
+
+    /// The format an output file's name implies: JSON lines for `.jsonl` and `.json`, else CSV
+    /// (standard output included).
+    init(outputPath: String?) {
+        self = outputPath.map { $0.hasSuffix(".jsonl") || $0.hasSuffix(".json") } == true ? .jsonl : .csv
     }
 }

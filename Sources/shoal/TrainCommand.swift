@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     @Option(help: ArgumentHelp("Continue from a checkpoint: 'auto' (the newest complete one in the run's checkpoint directory on rank 0's node, or a fresh start if there is none), 'required' (the same, but an error if there is none), a checkpoint directory, or a checkpoint root.", valueName: "auto|required|path"))
-    var resume: String?
+    var resume: CheckpointRequest?
 
     @Flag(help: "Resume even if the config differs from the checkpoint's (the differences are printed).")
     var allowConfigChange = false
@@ -38,10 +38,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try withWorld(watchdog: true) { world in
-            let request = resume.map(CheckpointRequest.init(argument:))
             // auto and required continue the newest version of the run; a fresh run or a given checkpoint starts the next.
-            let trainer = try makeTrainer(world, options, continuing: request == .auto || request == .required)
-            let summary = try trainer.run(resume: request, allowConfigChange: allowConfigChange, stopAfter: stopAfter, timeline: timeline)
+            let trainer = try makeTrainer(world, options, continuing: resume == .auto || resume == .required)
+            let summary = try trainer.run(resume: resume, allowConfigChange: allowConfigChange, stopAfter: stopAfter, timeline: timeline)
             guard world.rank == 0 else { return }
             print(TrainingReport(summary: summary, config: trainer.config, worldSize: world.size).text)
         }

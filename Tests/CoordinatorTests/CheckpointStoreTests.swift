@@ -2,13 +2,14 @@ import Coordinator
 import Foundation
 import ShoalFormats
 import Testing
+import TestSupport
 
 @Suite("checkpoint directories")
 struct CheckpointStoreTests {
     @Test("write then load returns the same state and tensors, with the hash of every file recorded")
     func writeLoadRoundTrip() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let root = scratch.appendingPathComponent("checkpoints")
         let store = CheckpointStore(root: root, keepLast: 3)
         let directory = try store.write(model: sampleModel(step: 40), optimizer: sampleOptimizer(step: 40), state: sampleState(step: 40))
@@ -34,8 +35,8 @@ struct CheckpointStoreTests {
 
     @Test("keep-last-N keeps exactly the N newest checkpoints and latest names the newest")
     func keepLastN() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let store = CheckpointStore(root: root, keepLast: 2)
         for step in [10, 20, 30, 40, 50] {
             try store.write(model: sampleModel(step: step), optimizer: sampleOptimizer(step: step), state: sampleState(step: step))
@@ -48,8 +49,8 @@ struct CheckpointStoreTests {
 
     @Test("keep-last-N never deletes the checkpoint latest names, even when it is older")
     func keepLastNSparesLatest() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let store = CheckpointStore(root: root, keepLast: 1)
         try store.write(model: sampleModel(step: 50), optimizer: sampleOptimizer(step: 50), state: sampleState(step: 50))
         // A resumed run rewrites an older step: it becomes latest and is kept; 50 is pruned.
@@ -60,8 +61,8 @@ struct CheckpointStoreTests {
 
     @Test("newest(in:) ignores a leftover .tmp directory and a corrupt newest checkpoint, falling back to the previous one")
     func newestFallsBack() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let store = CheckpointStore(root: root, keepLast: 5)
         for step in [10, 20, 30] {
             try store.write(model: sampleModel(step: step), optimizer: sampleOptimizer(step: step), state: sampleState(step: step))
@@ -90,8 +91,8 @@ struct CheckpointStoreTests {
 
     @Test("newest(in:) falls back when latest names a checkpoint that no longer verifies")
     func newestWhenLatestIsBroken() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let store = CheckpointStore(root: root, keepLast: 5)
         for step in [10, 20] {
             try store.write(model: sampleModel(step: step), optimizer: sampleOptimizer(step: step), state: sampleState(step: step))
@@ -104,8 +105,8 @@ struct CheckpointStoreTests {
 
     @Test("an empty or absent root has no checkpoint, with a message naming it")
     func noCheckpoint() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         #expect(errorMessage { _ = try CheckpointStore.newest(in: root) } == "no checkpoint found in \(root.path)")
         let absent = root.appendingPathComponent("nothing")
         #expect(errorMessage { _ = try CheckpointStore.newest(in: absent) } == "no checkpoint found in \(absent.path)")
@@ -113,8 +114,8 @@ struct CheckpointStoreTests {
 
     @Test("a bit flip in tensor data is caught by the SHA-256 check")
     func bitFlip() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let optimizer = directory.appendingPathComponent("optimizer.safetensors")
         var bytes = try Data(contentsOf: optimizer)
@@ -126,8 +127,8 @@ struct CheckpointStoreTests {
 
     @Test("a truncated tensor file is refused as truncated, before its hash is compared")
     func truncatedTensorFile() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let model = directory.appendingPathComponent("model.safetensors")
         let bytes = try Data(contentsOf: model)
@@ -138,8 +139,8 @@ struct CheckpointStoreTests {
 
     @Test("a missing state.json or model.safetensors is refused with its name")
     func missingFiles() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let store = CheckpointStore(root: root, keepLast: 5)
         let first = try store.write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let second = try store.write(model: sampleModel(step: 2), optimizer: sampleOptimizer(step: 2), state: sampleState(step: 2))
@@ -151,8 +152,8 @@ struct CheckpointStoreTests {
 
     @Test("a state.json that does not decode is refused, naming the file")
     func unreadableState() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let state = directory.appendingPathComponent("state.json")
         try Data("{\"step\": 1}".utf8).write(to: state)
@@ -164,8 +165,8 @@ struct CheckpointStoreTests {
     /// the file, naming the key and its byte.
     @Test("a state.json with a duplicate key is refused, naming the key")
     func duplicateKeyInState() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let state = directory.appendingPathComponent("state.json")
         let text = try String(contentsOf: state, encoding: .utf8)
@@ -181,8 +182,8 @@ struct CheckpointStoreTests {
         #expect(CheckpointStore.delayMilliseconds(from: [:]) == 0)
         #expect(CheckpointStore.delayMilliseconds(from: ["SHOAL_TEST_CHECKPOINT_DELAY_MS": "soon"]) == 0)
 
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         var store = CheckpointStore(root: root)
         // Long enough that a loaded machine (tests run in parallel on 2 cores) still sees the window.
         store.testDelayMilliseconds = 5000
@@ -208,8 +209,8 @@ struct CheckpointStoreTests {
 
     @Test("a write that fails leaves nothing behind in the root")
     func failedWriteLeavesNothing() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let bad = SafeTensor(name: "w", dtype: .f32, shape: [3], data: Data(count: 8))
         #expect(errorMessage {
             try CheckpointStore(root: root).write(model: [bad], optimizer: [], state: sampleState(step: 5))
@@ -219,8 +220,8 @@ struct CheckpointStoreTests {
 
     @Test("inspect lists tensors, metadata, state and the verification result")
     func inspect() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 7), optimizer: sampleOptimizer(step: 7), state: sampleState(step: 7))
         let report = inspectReport(path: directory)
         #expect(report.contains("verification: OK"))
@@ -249,8 +250,8 @@ struct CheckpointStoreTests {
 struct CheckpointBoundsTests {
     @Test("a state.json above 64 MiB is refused without being read whole")
     func hugeState() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let state = directory.appendingPathComponent(CheckpointStore.stateFile)
         #expect(truncate(state.path, off_t(CheckpointStore.maximumStateBytes + 1)) == 0)  // sparse: no disk used
@@ -260,8 +261,8 @@ struct CheckpointBoundsTests {
 
     @Test("a FIFO as state.json or as a listed file is refused, not waited on")
     func fifo() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let directory = try CheckpointStore(root: root).write(model: sampleModel(step: 1), optimizer: sampleOptimizer(step: 1), state: sampleState(step: 1))
         let state = directory.appendingPathComponent(CheckpointStore.stateFile)
         // A state that lists a FIFO beside the tensor files.

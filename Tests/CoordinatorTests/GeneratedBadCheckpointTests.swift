@@ -3,6 +3,7 @@ import Foundation
 import ShoalFormats
 import ShoalTensor
 import Testing
+import TestSupport
 
 /// Draws one number after another from a Philox key: a fixed seed gives the same cases on
 /// every machine.
@@ -73,8 +74,8 @@ struct GeneratedBadCheckpointTests {
 
     @Test("200 corruptions of a written checkpoint (seed 14)")
     func corruptions() throws {
-        let root = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(root) }
+        let rootDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), root = rootDirectory.url
+        defer { rootDirectory.remove() }
         let store = CheckpointStore(root: root.appendingPathComponent("good"))
         let good = try store.write(model: sampleModel(step: 3), optimizer: sampleOptimizer(step: 3), state: sampleState(step: 3))
         var rng = Draws(key: Philox(seed: 14))

@@ -2,13 +2,14 @@ import Coordinator
 import Foundation
 import ShoalFormats
 import Testing
+import TestSupport
 
 @Suite("safetensors files")
 struct SafeTensorsTests {
     @Test("every supported dtype round-trips bit for bit, with metadata and file order kept")
     func roundTripEveryDType() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(dir) }
+        let dirDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), dir = dirDirectory.url
+        defer { dirDirectory.remove() }
         let url = dir.appendingPathComponent("all.safetensors")
         let tensors = [
             SafeTensor(name: "f32", shape: [2, 3], values: [Float(1.5), -0, .infinity, .nan, 3e-38, -7]),
@@ -46,8 +47,8 @@ struct SafeTensorsTests {
 
     @Test("a file written by Shoal parses with an independent reader: u64 length, JSON header, offsets, bytes")
     func independentReader() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("m.safetensors")
         let weight: [Float] = [1, 2, 3, 4, 5, 6]
         try SafeTensorsFile.write(
@@ -75,8 +76,8 @@ struct SafeTensorsTests {
     @Test("a file written by Shoal loads in Python's safetensors (skipped when it is not installed)",
           .enabled(if: pythonSafetensorsAvailable()))
     func pythonSafetensorsReadsShoalFiles() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("m.safetensors")
         try SafeTensorsFile.write(
             [SafeTensor(name: "a", shape: [2, 2], values: [Float(1), 2, 3, 4]),
@@ -108,8 +109,8 @@ struct SafeTensorsTests {
     @Test("a file written by Python's safetensors reads in Shoal (skipped when it is not installed)",
           .enabled(if: pythonSafetensorsAvailable()))
     func shoalReadsPythonSafetensorsFiles() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("py.safetensors")
         let script = """
             import sys, numpy as np
@@ -131,8 +132,8 @@ struct SafeTensorsTests {
 
     @Test("a truncated file is refused as truncated, naming the file")
     func truncatedFile() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("t.safetensors")
         try SafeTensorsFile.write([SafeTensor(name: "w", shape: [8], values: [Float](repeating: 1, count: 8))], metadata: [:], to: url)
         let bytes = try Data(contentsOf: url)
@@ -148,8 +149,8 @@ struct SafeTensorsTests {
 
     @Test("a header length above 100 MB is refused before anything is allocated")
     func headerTooLarge() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("h.safetensors")
         try writeRawSafeTensors(header: "{}", data: [], to: url, declaredLength: 1 << 40)
         #expect(errorMessage { _ = try SafeTensorsFile.read(from: url) }
@@ -158,8 +159,8 @@ struct SafeTensorsTests {
 
     @Test("overlapping offsets are refused, naming both tensors")
     func overlappingOffsets() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("o.safetensors")
         try writeRawSafeTensors(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
                                 data: [UInt8](repeating: 0, count: 12), to: url)
@@ -168,8 +169,8 @@ struct SafeTensorsTests {
 
     @Test("a gap between tensors, before the first, or after the last is refused")
     func gaps() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("g.safetensors")
         try writeRawSafeTensors(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
                                 data: [UInt8](repeating: 0, count: 12), to: url)
@@ -184,8 +185,8 @@ struct SafeTensorsTests {
 
     @Test("an unknown dtype string is refused, listing the known ones")
     func unknownDType() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("d.safetensors")
         try writeRawSafeTensors(header: #"{"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0], to: url)
         let message = try #require(errorMessage { _ = try SafeTensorsFile.read(from: url) })
@@ -194,8 +195,8 @@ struct SafeTensorsTests {
 
     @Test("a dtype and shape that do not match the byte range are refused")
     func sizeMismatch() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("s.safetensors")
         try writeRawSafeTensors(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8), to: url)
         #expect(errorMessage { _ = try SafeTensorsFile.read(from: url) }
@@ -204,8 +205,8 @@ struct SafeTensorsTests {
 
     @Test("duplicate tensor names are refused even though JSONSerialization would keep one")
     func duplicateNames() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("dup.safetensors")
         let header = #"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#
         try writeRawSafeTensors(header: header, data: [1, 2], to: url)
@@ -217,8 +218,8 @@ struct SafeTensorsTests {
 
     @Test("malformed JSON and entries with fields of the wrong type are refused")
     func malformedHeaders() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("j.safetensors")
         let cases: [(String, String)] = [
             (#"{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}"#, "bad header: the header is not valid JSON: expected ',' or '}' in an object, found the end at byte 52"),
@@ -239,8 +240,8 @@ struct SafeTensorsTests {
 
     @Test("requireTensor names the file and the tensor when it is missing, of another dtype, or of another size")
     func requireTensor() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("r.safetensors")
         try SafeTensorsFile.write([SafeTensor(name: "w", shape: [2, 2], values: [Float](repeating: 0, count: 4))], metadata: [:], to: url)
         let file = try SafeTensorsFile.read(from: url)
@@ -254,8 +255,8 @@ struct SafeTensorsTests {
 
     @Test("sha256Hex agrees for memory, Data and a streamed file")
     func hashing() throws {
-        let scratch = try makeTemporaryDirectory()
-        defer { removeTemporaryDirectory(scratch) }
+        let scratchDirectory = try TemporaryDirectory(prefix: "shoal-coordinator-tests"), scratch = scratchDirectory.url
+        defer { scratchDirectory.remove() }
         let url = scratch.appendingPathComponent("h.bin")
         #expect(sha256Hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let big = Data((0..<(3 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 31) })

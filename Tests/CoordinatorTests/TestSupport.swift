@@ -5,18 +5,6 @@ import ShoalData
 import ShoalFormats
 import ShoalOptim
 
-/// A fresh empty directory under the system temporary directory.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("shoal-coordinator-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-func removeTemporaryDirectory(_ url: URL) {
-    try? FileManager.default.removeItem(at: url)
-}
-
 /// Writes a safetensors file by hand: the length, `header` as given (unpadded), then `data`.
 func writeRawSafeTensors(header: String, data: [UInt8], to url: URL, declaredLength: UInt64? = nil) throws {
     let headerBytes = Array(header.utf8)

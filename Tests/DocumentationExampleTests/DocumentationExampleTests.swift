@@ -31,14 +31,17 @@ import Testing
         var isAsync: Bool { lines.contains { $0.range(of: #"\bawait\b"#, options: .regularExpression) != nil } }
     }
 
-    /// The library targets: Package.swift's `.target(name:)` entries whose directory holds Swift
-    /// files (not the C targets, not the executables `shoal` and `shoal-serve`), sorted.
+    /// The library targets: Package.swift's `.target(name:)` entries whose directory under
+    /// Sources/ holds Swift files (not the C targets, not the executables `shoal` and
+    /// `shoal-serve`, not the tests' own TestSupport under Tests/), sorted.
     static func libraryModules() throws -> [String] {
         let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
         let pattern = try NSRegularExpression(pattern: #"\.target\(name: "([^"]+)""#)
         let text = manifest as NSString
         let names = pattern.matches(in: manifest, range: NSRange(location: 0, length: text.length)).map { text.substring(with: $0.range(at: 1)) }
-        return try names.filter { try !swiftFiles(in: $0).isEmpty }.sorted()
+        let sources = root.appendingPathComponent("Sources")
+        return try names.filter { FileManager.default.fileExists(atPath: sources.appendingPathComponent($0).path) }
+            .filter { try !swiftFiles(in: $0).isEmpty }.sorted()
     }
 
     /// The Swift files of Sources/<module>, as paths inside it, sorted.

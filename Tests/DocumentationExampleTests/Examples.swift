@@ -143,6 +143,17 @@ func example_Shoal_InitialTensors_1() throws {
     // "model.init_from runs/fashion-cnn/version_0/checkpoints/step-00004220: loaded 2 tensors (layers.0.weight, layers.0.bias); new: layers.3.weight, layers.3.bias"
 }
 
+// Sources/Shoal/Predictions.swift
+func example_Shoal_Predictions_1() throws {
+    Predictions.label(of: [0.1, 0.7, 0.2], scale: .probabilities)   // 1
+    Predictions.label(of: [-0.3], scale: .logits)                    // 0
+    let logits: [Float] = [0.1, 2.0, -1.0, 0.5, 0.3, 0.2]              // 2 samples of 3 classes
+    logits.withUnsafeBufferPointer { output in
+        let predictions = Predictions(output: output, width: 3)
+        predictions.label(of: 1)                                      // sample 1's class: 0
+    }
+}
+
 // Sources/Shoal/RunData.swift
 func example_Shoal_RunData_1() throws {
     let config = try RunConfig.load(path: "configs/fashion-mlp.yaml")
@@ -168,7 +179,23 @@ func example_Shoal_StepCounts_1() throws {
 // Sources/Shoal/TextGenerator.swift
 func example_Shoal_TextGenerator_1() throws {
     let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt/version_0/checkpoints"))
-    let text = try generator.generate(prompt: "The ", count: 200, temperature: 0.8, topK: 40, seed: 1)
+    let text = try generator.generate(prompt: "The ", .default)   // 200 characters, temperature 0.8, top-k 40, seed 1
+}
+
+// Sources/Shoal/TextGenerator.swift
+func example_Shoal_TextGenerator_2() throws {
+    let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt"))
+    var options = SamplingOptions.default
+    options.topK = 1                                  // greedy
+    let text = try generator.generate(prompt: "Th", options)
+}
+
+// Sources/Shoal/TextGenerator.swift
+func example_Shoal_TextGenerator_3() throws {
+    let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt"))
+    var options = SamplingOptions.default   // 200 characters, temperature 0.8, top-k 40, seed 1
+    options.temperature = 1                 // sample the model as trained
+    let text = try generator.generate(prompt: "The ", options)
 }
 
 // Sources/Shoal/TrainedModel.swift
@@ -177,6 +204,12 @@ func example_Shoal_TrainedModel_1() throws {
     var images = try FashionMNIST.load(directory: FashionMNIST.defaultDirectory).test
     try trained.prepare(&images)                      // as training did: / 255, or standardized
     let rows = try trained.predict(images)            // (count, outputs): probabilities or values
+}
+
+// Sources/Shoal/TrainedModel.swift
+func example_Shoal_TrainedModel_2() throws {
+    TrainedModel.label(of: [0.2, 0.8])   // 1
+    TrainedModel.label(of: [0.3])        // 0
 }
 
 // Sources/Shoal/Trainer.swift
@@ -308,6 +341,18 @@ func example_ShoalComm_World_1() throws {
     defer { try? world.finalize() }
 }
 
+// Sources/ShoalConfig/CSVConfigReading.swift
+func example_ShoalConfig_CSVConfigReading_1() throws {
+    CSVConfig(path: "x.csv", target: .index(-1)).readerTarget   // CSVTarget.index(-1)
+}
+
+// Sources/ShoalConfig/CSVConfigReading.swift
+func example_ShoalConfig_CSVConfigReading_2() throws {
+    let csv = CSVConfig(path: "data/x.csv", target: .name("label"))
+    let train = try csv.read(csv.path, targets: .classIndex(count: 2))
+    let unlabeled = try csv.read("new.csv", target: .absent)
+}
+
 // Sources/ShoalConfig/ConfigError.swift
 func example_ShoalConfig_ConfigError_1() throws {
     do {
@@ -327,6 +372,23 @@ func example_ShoalConfig_ConfigLimits_1() throws {
 func example_ShoalConfig_ConfigReference_1() throws {
     print(ConfigReference.markdown())
     ConfigReference.keys.map(\.path)   // ["name", "seed", "data.source", ...]
+}
+
+// Sources/ShoalConfig/DataSourceSection.swift
+func example_ShoalConfig_DataSourceSection_1() throws {
+    let config = try RunConfig.load(path: "configs/char-gpt.yaml")
+    switch try config.data.sourceSection() {
+    case .fashionMNIST(let directory): print("IDX files in", directory)
+    case .csv(let csv): print("CSV file", csv.path)
+    case .text(let text): print("text from", text.path)
+    }
+}
+
+// Sources/ShoalConfig/DataSourceSection.swift
+func example_ShoalConfig_DataSourceSection_2() throws {
+    var data = DataConfig()
+    data.source = .text
+    try data.sourceSection()   // throws: data.text: missing required key 'text' for source: text, e.g. ...
 }
 
 // Sources/ShoalConfig/RunConfig.swift
@@ -418,6 +480,23 @@ func example_ShoalData_FashionMNIST_1() throws {
     let (train, test) = try FashionMNIST.load(directory: FashionMNIST.defaultDirectory)
     train.count          // 60000
     train.featureShape   // [28, 28, 1]
+}
+
+// Sources/ShoalData/FileSystem.swift
+func example_ShoalData_FileSystem_1() throws {
+    do {
+        let bytes = try regularFileSize("data.csv")
+    } catch .notRegular {
+        print("not a regular file")
+    } catch {
+        print("cannot stat: \(error)")   // "No such file or directory"
+    }
+}
+
+// Sources/ShoalData/FileSystem.swift
+func example_ShoalData_FileSystem_2() throws {
+    let bytes = try regularFileSize("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")
+    try regularFileSize("/dev/zero")   // throws NotARegularFile.notRegular
 }
 
 // Sources/ShoalData/IDXFile.swift
@@ -735,6 +814,13 @@ func example_ShoalMetrics_TensorBoard_ProtobufEncoding_1() throws {
     summary.message(1, value)       // Summary.value
 }
 
+// Sources/ShoalNN/Activations.swift
+func example_ShoalNN_Activations_1() throws {
+    var row: [Float] = [1, 2, 3]
+    row.withUnsafeMutableBufferPointer { softmaxRow($0.baseAddress!, $0.baseAddress!, count: 3) }
+    // row ≈ [0.090, 0.245, 0.665]
+}
+
 // Sources/ShoalNN/ForwardContext.swift
 func example_ShoalNN_ForwardContext_1() throws {
     let model = try Model(inputShape: [4], layers: [.dropout(rate: 0.5), .dense(units: 2, activation: nil)],
@@ -836,7 +922,8 @@ func example_ShoalNN_ModelMemory_1() throws {
 
 // Sources/ShoalNN/Summary.swift
 func example_ShoalNN_Summary_1() throws {
-    let m = try Model(inputShape: [8], layers: [.repeat(2, [.residual([.layerNorm(), .dense(units: 8)])])], ...)
+    let m = try Model(inputShape: [4, 8], layers: [.repeat(2, [.residual([.layerNorm(), .dense(units: 8)])])],
+                      loss: .meanSquaredError, seed: 1, maxBatch: 2)
     m.layerSummaries(expandNested: true).map(\.name)
     // ["layers.0", "layers.0.0.0", "layers.0.0.0.0", "layers.0.0.0.1", "layers.0.1.0", "layers.0.1.0.0", "layers.0.1.0.1"]
 }

@@ -22,6 +22,19 @@ import Testing
         let dtype = try ShoalProcess.run(["bench", "allreduce", "--dtype", "half"])
         #expect(dtype.error.contains("half"), "\(dtype.combined)")
     }
+
+    /// --format and --model are typed: ArgumentParser refuses a bad value as a usage error (64)
+    /// and lists the allowed ones, before anything is loaded.
+    @Test func aBadChoiceListsTheAllowedValues() throws {
+        let format = try ShoalProcess.run(["predict", "/nonexistent/checkpoint", "input.csv", "--format", "xml"])
+        #expect(format.status == 64, "\(format.combined)")
+        #expect(format.error.contains("The value 'xml' is invalid for '--format <format>'. Please provide one of 'csv' and 'jsonl'."),
+                "\(format.combined)")
+        let model = try ShoalProcess.run(["bench", "nn", "--model", "resnet"])
+        #expect(model.status == 64, "\(model.combined)")
+        #expect(model.error.contains("The value 'resnet' is invalid for '--model <model>'. Please provide one of 'mlp', 'cnn' or 'cnn3'."),
+                "\(model.combined)")
+    }
 }
 
 @Suite struct UserInputErrorTests {

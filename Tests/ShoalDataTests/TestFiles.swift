@@ -1,27 +1,5 @@
 import Foundation
 
-/// A fresh temporary directory for one test, removed when the value is dropped by `defer`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "shoal-data-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func write(_ name: String, bytes: [UInt8]) throws -> String {
-        let file = path + "/" + name
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
-        return file
-    }
-
-    func write(_ name: String, text: String) throws -> String {
-        try write(name, bytes: Array(text.utf8))
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// An IDX header: magic 0x00 0x00 0x08 ndims, then big-endian dimensions.
 func idxHeader(_ dims: [Int], type: UInt8 = 0x08) -> [UInt8] {
     var bytes: [UInt8] = [0, 0, type, UInt8(dims.count)]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ShoalMetrics
 
 
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func fileIsNamedForTimeAndHost() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = try Self.writeExample(in: directory)
             #expect(path == directory + "/events.out.tfevents.1764651000.testhost")
             // The same second again: its own file beside the first, never the first one reopened.
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func independentReaderReadsEveryEvent() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let file = try Array(Data(contentsOf: URL(fileURLWithPath: Self.writeExample(in: directory))))
             let events = try IndependentEventReader.records(file).map(IndependentEventReader.event)
             try #require(events.count == Self.steps.count + 1)
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func aFlippedByteIsDetected() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let file = try Array(Data(contentsOf: URL(fileURLWithPath: Self.writeExample(in: directory))))
             let firstLength = Int(IndependentEventReader.littleEndian(file[0..<8]))
             let second = firstLength + 16
@@ -122,7 +123,7 @@ import Testing
             print("skipped TensorBoard check: \(reason)")
             return
         }
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             _ = try EventFileWriterTests.writeExample(in: directory)
             let result = try Self.run(python, ["-c", Self.script, directory])
             try #require(result.status == 0)

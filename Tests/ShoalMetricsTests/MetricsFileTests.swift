@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ShoalMetrics
 
 /// metrics.jsonl survives a kill mid-write, and a bad line elsewhere is named by its number.
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func writtenRecordsReadBackInOrder() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             let records = [Self.record(10), Self.record(20, loss: .nan), Self.record(30, loss: 0.25)]
             let writer = try MetricsFileWriter(path: path)
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func aSecondWriterAppends() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             try MetricsFileWriter(path: path).append(Self.record(10))
             try MetricsFileWriter(path: path).append(Self.record(20))
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func truncatedLastLineIsSkipped() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             let writer = try MetricsFileWriter(path: path)
             try writer.append(Self.record(10))
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func completeLastLineWithoutNewlineIsRead() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             try "{\"kind\":\"train\",\"step\":1}\n{\"kind\":\"train\",\"step\":2}".write(toFile: path, atomically: false, encoding: .utf8)
             #expect(try MetricsFile.read(path: path).map(\.step) == [1, 2])
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func malformedMiddleLineIsReportedWithItsNumber() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             let lines = [#"{"kind":"train","step":10,"loss":1}"#, "", #"{"kind":"train","loss":1}"#, #"{"kind":"train","step":30,"loss":1}"#]
             try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func lineThatIsNotJSONIsReported() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             try "{\"kind\":\"train\",\"step\":1}\nnot json\n{\"kind\":\"train\",\"step\":2}\n".write(toFile: path, atomically: false, encoding: .utf8)
             #expect(throws: MetricsError.malformedLine(path: path, line: 2, reason: "not valid JSON")) { try MetricsFile.read(path: path) }
@@ -75,7 +76,7 @@ import Testing
     }
 
     @Test func reopeningAfterAKillDropsThePartialLine() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             try MetricsFileWriter(path: path).append(Self.record(10))
             try Self.append(#"{"kind":"train","st"#, to: path)
@@ -85,7 +86,7 @@ import Testing
     }
 
     @Test func reopeningAFileOfOnlyAPartialLineEmptiesIt() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             // Longer than the writer's 4 KiB read-back block, so the search crosses blocks.
             try String(repeating: "x", count: 9000).write(toFile: path, atomically: false, encoding: .utf8)
@@ -95,7 +96,7 @@ import Testing
     }
 
     @Test func fileLargerThanTheBoundIsRefused() throws {
-        try withTemporaryDirectory { directory in
+        try TemporaryDirectory.with { directory in
             let path = directory + "/metrics.jsonl"
             try MetricsFileWriter(path: path).append(Self.record(10))
             let error = try #require(throws: MetricsError.self) { try MetricsFile.read(path: path, maxBytes: 16) }
