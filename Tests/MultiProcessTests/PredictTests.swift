@@ -73,7 +73,7 @@ import Testing
         for (arguments, message) in [(["predict", run, directory + "/missing.idx"], "missing.idx: no such file or directory"),
                                      (["predict", directory + "/nothing", Self.images], "nothing: no such file or directory"),
                                      (["predict", run, Self.labels], "images are (count, rows, cols)"),
-                                     (["predict", run, Self.images, "--format", "xml"], "--format must be csv or jsonl")] {
+                                     (["predict", run, Self.images, "--format", "xml"], "The value 'xml' is invalid for '--format <format>'. Please provide one of 'csv' and 'jsonl'.")] {
             let refused = try ShoalProcess.run(arguments)
             #expect(refused.status != 0 && refused.error.contains(message), "\(arguments): \(refused.combined)")
         }
