@@ -29,7 +29,7 @@ import Testing
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let stopped = Moment()
-        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=1000", "distributed.timeout=3"],
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=1000", "distributed.timeout=10"],
                                          directory: directory) { process in
             guard waitForLines(3, in: directory + "/fashion-mlp/version_0/metrics.jsonl"),
                   let pid = rankProcesses(under: process.processIdentifier, count: 2)[victim] else { return }
@@ -38,21 +38,22 @@ import Testing
         }
         let seconds = try #require(stopped.secondsSince, "rank \(victim) was never stopped: \(run.result.combined)")
         #expect(run.result.status != 0, "\(run.result.combined)")
-        #expect(seconds < 3 + 10, "the job ended \(seconds) s after the stop")
+        #expect(seconds < 10 + 10, "the job ended \(seconds) s after the stop")
         let survivor = 1 - victim
         #expect(run.result.error.contains("rank \(survivor): no progress for"), "\(run.result.combined)")
-        #expect(run.result.error.contains("(distributed.timeout = 3.0 s) at step "), "\(run.result.combined)")
+        #expect(run.result.error.contains("(distributed.timeout = 10 s) at step "), "\(run.result.combined)")
         #expect(run.result.error.contains("rank \(victim): silent for"), "\(run.result.combined)")
         #expect(run.result.error.contains("stopped, hung or dead there"), "\(run.result.combined)")
     }
 
     /// A checkpoint write that never finishes (the delay hook standing in for a hung file system):
-    /// the writer's own watchdog ends the job, naming the phase.
+    /// the writer's own watchdog ends the job, naming the phase. The timeout also bounds setup
+    /// (loading the data, the start agreement), which takes over 2 s on a loaded machine: 10 s.
     @Test func aRankStuckInACheckpointWriteEndsTheJobWithExitCode124() throws {
-        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["checkpoint.every=2", "distributed.timeout=2"],
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["checkpoint.every=2", "distributed.timeout=10"],
                                          environment: ["SHOAL_TEST_CHECKPOINT_DELAY_MS": "60000"])
         #expect(run.result.status == 124, "\(run.result.combined)")
-        #expect(run.result.error.contains("no progress for 2.0 s (distributed.timeout = 2.0 s) at step 2, in a checkpoint"),
+        #expect(run.result.error.contains("(distributed.timeout = 10 s) at step 2, in a checkpoint"),
                 "\(run.result.combined)")
     }
 
