@@ -60,6 +60,31 @@ struct BytePairEncoderTests {
         #expect(bpe.encode("xyz") == [120, 261])
     }
 
+    @Test("a long piece merged through the heap gives the scan's tokens; a run of 200,000 spaces encodes")
+    func longPieces() throws {
+        let toy = try ToyTokenizer.gpt2Files()
+        defer { toy.directory.remove() }
+        let bpe = try BytePairEncoder(vocabularyFile: toy.vocabulary, mergesFile: toy.merges)
+        var state: UInt64 = 7
+        for length in [2, 3, 65, 100, 257, 1000] {
+            for _ in 0..<20 {
+                let piece: [UInt8] = (0..<length).map { _ in
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    return Array("hellohe xyzw".utf8)[Int(state >> 33) % 12]
+                }
+                var scan: [Int32] = [], heap: [Int32] = [], parts: [Int32] = [], ranks: [UInt64] = []
+                piece.withUnsafeBufferPointer { piece in
+                    BytePairEncoder.mergeByScan(piece, merges: bpe.merges, byteTokens: bpe.byteTokens, into: &scan, parts: &parts, ranks: &ranks)
+                    BytePairEncoder.mergeByHeap(piece, merges: bpe.merges, byteTokens: bpe.byteTokens, into: &heap)
+                }
+                #expect(scan == heap, "\(String(decoding: piece, as: UTF8.self))")
+            }
+        }
+        // A run of 200,000 spaces is one piece; the scan would take minutes.
+        let spaces = String(repeating: " ", count: 200_000) + "x"
+        #expect(try bpe.decode(bpe.encode(spaces)) == Array(spaces.utf8))
+    }
+
     @Test("special tokens are text unless allowed")
     func specialTokens() throws {
         let toy = try ToyTokenizer.gpt2Files()

@@ -40,7 +40,7 @@ struct GPT2ReferenceTests {
         #expect(throws: TokenizerError.unknownTokenID(50257, vocabularySize: 50257)) { try gpt2.decode([50257]) }
     }
 
-    @Test("the fortunes corpus and 10,000 random strings: tiktoken's ids, tokenizer.json gives tokenizers' ids, decode gives the bytes")
+    @Test("the fortunes corpus, 10,000 random strings and long runs: tiktoken's ids, tokenizer.json gives tokenizers' ids, decode gives the bytes")
     func sameAsReferences() throws {
         let dir = try TemporaryDirectory(prefix: "shoal-gpt2")
         defer { dir.remove() }
@@ -54,7 +54,11 @@ struct GPT2ReferenceTests {
         #expect(files.count == 43)
         var corpus: [UInt8] = []
         for file in files { corpus += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)) }
-        let texts = [String(decoding: corpus, as: UTF8.self)] + RandomText.strings(count: 10_000, seed: 26)
+        // Long pieces too, which are merged through a heap rather than by scanning.
+        let long = [String(repeating: " ", count: 5000) + "x", String(repeating: "=", count: 3000),
+                    String(repeating: "abcdefghij", count: 300), String(repeating: "0123456789", count: 300),
+                    String(repeating: "\u{3000}\u{A0}\n", count: 1000) + "y", String(repeating: "ÿé日", count: 500)]
+        let texts = [String(decoding: corpus, as: UTF8.self)] + RandomText.strings(count: 10_000, seed: 26) + long
         let input = try dir.write("texts.hex", text: texts.map { hex(Array($0.utf8)) + "\n" }.joined())
         let (status, output) = try GPT2Reference.run(["-c", GPT2Reference.encodeScript, GPT2Reference.data, input,
                                                       dir.path + "/tiktoken.ids", dir.path + "/hf.ids", dir.path + "/tokenizer.json"])

@@ -147,11 +147,22 @@ public struct BytePairEncoder: Sendable {
     /// BPE on one piece: start from one token per byte, join the adjacent pair of lowest rank
     /// (the leftmost of equal pairs) until no pair merges, append the tokens to `out`.
     ///
+    /// A word is merged by ``mergeByScan``; a long piece (a run of spaces or of "=" in a corpus
+    /// can be a megabyte) by ``mergeByHeap``, whose cost grows as n log n instead of n².
+    /// Both give the same tokens.
+    static func merge(_ piece: UnsafeBufferPointer<UInt8>, merges: MergeTable, byteTokens: [Int32],
+                      into out: inout [Int32], parts: inout [Int32], ranks: inout [UInt64]) {
+        if piece.count <= 64 {
+            mergeByScan(piece, merges: merges, byteTokens: byteTokens, into: &out, parts: &parts, ranks: &ranks)
+        } else {
+            mergeByHeap(piece, merges: merges, byteTokens: byteTokens, into: &out)
+        }
+    }
+
     /// `ranks[i]` is the merge of `parts[i]` and `parts[i + 1]` as ``MergeTable/merge(_:_:)``
-    /// gives it; a join changes only the ranks on either side. Quadratic in the piece's length,
-    /// as tiktoken's is; pieces are words.
-    private static func merge(_ piece: UnsafeBufferPointer<UInt8>, merges: MergeTable, byteTokens: [Int32],
-                              into out: inout [Int32], parts: inout [Int32], ranks: inout [UInt64]) {
+    /// gives it; a join changes only the ranks on either side, and each step scans for the least.
+    static func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, merges: MergeTable, byteTokens: [Int32],
+                            into out: inout [Int32], parts: inout [Int32], ranks: inout [UInt64]) {
         parts.removeAll(keepingCapacity: true)
         ranks.removeAll(keepingCapacity: true)
         for b in piece { parts.append(byteTokens[Int(b)]) }
@@ -167,5 +178,75 @@ public struct BytePairEncoder: Sendable {
             if best > 0 { ranks[best - 1] = merges.merge(parts[best - 1], parts[best]) }
         }
         out += parts
+    }
+
+    /// The parts as a linked list indexed by the byte where each starts, and a min-heap of
+    /// (rank, start) over the pairs that merge: the least pops first, and among equal ranks the
+    /// leftmost, as in the scan. A join leaves older entries of the changed pairs in the heap;
+    /// an entry is stale, and skipped, when its pair's rank is no longer the one recorded (a
+    /// rank names one pair).
+    static func mergeByHeap(_ piece: UnsafeBufferPointer<UInt8>, merges: MergeTable, byteTokens: [Int32],
+                            into out: inout [Int32]) {
+        let n = piece.count
+        var token = piece.map { byteTokens[Int($0)] }   // -1 once joined into the part on its left
+        var next = (0..<n).map { $0 + 1 }, previous = (0..<n).map { $0 - 1 }   // n and -1: none
+        var heap = MinHeap()
+        func push(_ i: Int) {
+            let merge = merges.merge(token[i], token[next[i]])
+            if merge != .max { heap.push(merge & 0xFFFF_FFFF_0000_0000 | UInt64(i)) }
+        }
+        for i in 0..<(n - 1) { push(i) }
+        while let entry = heap.pop() {
+            let i = Int(entry & 0xFFFF_FFFF), rank = entry >> 32
+            guard token[i] >= 0, next[i] < n else { continue }
+            let merge = merges.merge(token[i], token[next[i]])
+            guard merge >> 32 == rank else { continue }
+            let j = next[i]
+            token[i] = Int32(truncatingIfNeeded: merge & 0xFFFF_FFFF)
+            token[j] = -1
+            next[i] = next[j]
+            if next[j] < n { previous[next[j]] = i }
+            if previous[i] >= 0 { push(previous[i]) }
+            if next[i] < n { push(i) }
+        }
+        var i = 0
+        while i < n {
+            out.append(token[i])
+            i = next[i]
+        }
+    }
+}
+
+/// A binary min-heap of UInt64: the merge queue of ``BytePairEncoder/mergeByHeap``.
+struct MinHeap {
+    private var items: [UInt64] = []
+
+    mutating func push(_ item: UInt64) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> UInt64? {
+        guard let last = items.popLast() else { return nil }
+        guard !items.isEmpty else { return last }
+        let top = items[0]
+        items[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var least = parent
+            if left < items.count && items[left] < items[least] { least = left }
+            if right < items.count && items[right] < items[least] { least = right }
+            if least == parent { break }
+            items.swapAt(parent, least)
+            parent = least
+        }
+        return top
     }
 }
