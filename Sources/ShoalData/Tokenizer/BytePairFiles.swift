@@ -20,7 +20,7 @@ extension BytePairEncoder {
     /// - Throws: ``TokenizerError``: the file that cannot be read or parsed, and where.
     public init(vocabularyFile: String, mergesFile: String) throws(TokenizerError) {
         let json = try parseJSON(try readFile(vocabularyFile), file: vocabularyFile)
-        let vocabulary = try Vocabulary(json, file: vocabularyFile, addedTokens: [:])
+        let vocabulary = try JSONVocabulary(json, file: vocabularyFile, addedTokens: [:])
         let mergesText = try readFile(mergesFile)
         var merges: [(left: Int32, right: Int32, merged: Int32)] = []
         var lineNumber = 0
@@ -105,7 +105,7 @@ extension BytePairEncoder {
             }
         }
         guard let vocabularyJSON = model["vocab"] else { throw .badVocabulary(file: file, reason: "model has no vocab") }
-        let vocabulary = try Vocabulary(vocabularyJSON, file: file, addedTokens: added, place: "model.vocab")
+        let vocabulary = try JSONVocabulary(vocabularyJSON, file: file, addedTokens: added, place: "model.vocab")
         guard case .array(let mergeEntries) = model["merges"] else {
             throw .badVocabulary(file: file, reason: "model.merges is \(model["merges"]?.kind ?? "missing"), not an array")
         }
@@ -136,7 +136,7 @@ extension BytePairEncoder {
 }
 
 /// A vocabulary read from JSON (token text → id), as bytes by id.
-private struct Vocabulary {
+private struct JSONVocabulary {
     /// `tokens[id]` is token `id`'s bytes.
     var tokens: [[UInt8]]
     /// Token text (in the byte-level alphabet) → id.
