@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "ShoalOptim", dependencies: ["ShoalTensor"]),
         // File formats shared with other tools (safetensors, strict JSON), their digests and durable writes.
         .target(name: "ShoalFormats", dependencies: ["COpenSSL", "ShoalTensor"]),
-        .target(name: "ShoalData", dependencies: ["ShoalTensor", "CZlib"]),
+        .target(name: "ShoalData", dependencies: ["ShoalTensor", "CZlib", "ShoalFormats"]),
         .target(name: "ShoalComm", dependencies: ["MPIShim", "ShoalKernels", "ShoalTensor"]),
         .target(name: "ShoalConfig", dependencies: [
             "ShoalComm", "ShoalData", "ShoalFormats", "ShoalNN", "Yams",

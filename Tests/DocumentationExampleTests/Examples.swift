@@ -557,6 +557,45 @@ func example_ShoalData_TextCorpus_4() throws {
     splits.unigramBaseline   // 3.3756 nats/char on the fortunes corpus
 }
 
+// Sources/ShoalData/Tokenizer/ByteLevelAlphabet.swift
+func example_ShoalData_Tokenizer_ByteLevelAlphabet_1() throws {
+    ByteLevelAlphabet.character(of: 0x20)     // "Ġ"
+    ByteLevelAlphabet.bytes(of: "Ġthe")       // [0x20, 0x74, 0x68, 0x65]
+    ByteLevelAlphabet.bytes(of: "a b")        // nil: " " stands for no byte
+}
+
+// Sources/ShoalData/Tokenizer/BytePairEncoder.swift
+func example_ShoalData_Tokenizer_BytePairEncoder_1() throws {
+    let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
+    gpt2.encode("Hello world")                      // [15496, 995]
+    gpt2.encode("a<|endoftext|>")                    // [64, 27, 91, 437, 1659, 5239, 91, 29]
+    gpt2.encode("a<|endoftext|>", allowedSpecial: ["<|endoftext|>"])   // [64, 50256]
+    try gpt2.decode([15496, 995])                    // the UTF-8 bytes of "Hello world"
+    try gpt2.decode([50257])                         // throws: not in the vocabulary of 50257 tokens
+}
+
+// Sources/ShoalData/Tokenizer/BytePairFiles.swift
+func example_ShoalData_Tokenizer_BytePairFiles_1() throws {
+    let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
+    gpt2.vocabularySize                  // 50257
+    gpt2.specialTokens                   // ["<|endoftext|>": 50256]
+}
+
+// Sources/ShoalData/Tokenizer/BytePairFiles.swift
+func example_ShoalData_Tokenizer_BytePairFiles_2() throws {
+    let gpt2 = try BytePairEncoder(tokenizerFile: "gpt2/tokenizer.json")
+    gpt2.encode(" tokenizer")            // [11241, 7509]
+}
+
+// Sources/ShoalData/Tokenizer/TokenizerError.swift
+func example_ShoalData_Tokenizer_TokenizerError_1() throws {
+    do {
+        let gpt2 = try BytePairEncoder(tokenizerFile: "bert/tokenizer.json")
+    } catch {
+        print(error)   // "bert/tokenizer.json: not a byte-level BPE tokenizer: model.type is "WordPiece" ..."
+    }
+}
+
 // Sources/ShoalFormats/DType.swift
 func example_ShoalFormats_DType_1() throws {
     let dtype = DType(rawValue: "F32")   // .f32
