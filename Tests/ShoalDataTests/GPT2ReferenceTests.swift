@@ -202,18 +202,7 @@ enum GPT2Reference {
 
     /// Runs `$SHOAL_PYTHON` with `arguments` on one thread (tokenizers would start one per core).
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python ?? "python3")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["RAYON_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"]) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try runProgram(python ?? "python3", arguments, environment: ["RAYON_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"])
     }
 }
 
