@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData", "TestSupport"]),
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalData", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
-        .testTarget(name: "ShoalFormatsTests", dependencies: ["ShoalFormats"]),
+        .testTarget(name: "ShoalFormatsTests", dependencies: ["ShoalFormats", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "ShoalComm", "ShoalData", "ShoalFormats", "ShoalOptim", "ShoalTensor", "TestSupport"]),
         .testTarget(name: "ShoalMetricsTests", dependencies: ["ShoalMetrics", "TestSupport"]),
         .testTarget(name: "ShoalTests", dependencies: ["Shoal", "Coordinator", "ShoalComm", "ShoalConfig"]),

@@ -697,6 +697,48 @@ func example_ShoalFormats_StrictJSON_1() throws {
     StrictJSON.object([("status", .string("ok"))]).serialized   // {"status":"ok"}
 }
 
+// Sources/ShoalFormats/TokenShard.swift
+func example_ShoalFormats_TokenShard_1() throws {
+    let shard = try TokenShard(path: "prepared/train_000000.bin")
+    shard.count                       // 100_000_000
+    shard.tokenWidth                  // 2
+    shard[0]                          // 50256, <|endoftext|> before the first document
+    var window = [Int32](repeating: 0, count: 1025)
+    window.withUnsafeMutableBufferPointer { shard.copy(from: 4096, count: 1025, into: $0) }
+    try shard.validate(vocabularySize: 50257)
+}
+
+// Sources/ShoalFormats/TokenShard.swift
+func example_ShoalFormats_TokenShard_2() throws {
+    try TokenShard(path: "prepared/val_000000.bin").maximumToken()   // 50256
+}
+
+// Sources/ShoalFormats/TokenShard.swift
+func example_ShoalFormats_TokenShard_3() throws {
+    try TokenShard(path: "fineweb10B/fineweb_val_000000.bin").validate(vocabularySize: 50257)
+}
+
+// Sources/ShoalFormats/TokenShard.swift
+func example_ShoalFormats_TokenShard_4() throws {
+    TokenShard.tokenWidth(vocabularySize: 50257)    // 2
+    TokenShard.tokenWidth(vocabularySize: 128_256)  // 4
+}
+
+// Sources/ShoalFormats/TokenShard.swift
+func example_ShoalFormats_TokenShard_5() throws {
+    let tokens: [Int32] = [50256, 15496, 995]
+    let sha256 = try tokens.withUnsafeBufferPointer { try TokenShard.write($0, tokenWidth: 2, to: "val_000000.bin") }
+}
+
+// Sources/ShoalFormats/TokenShardError.swift
+func example_ShoalFormats_TokenShardError_1() throws {
+    do {
+        let shard = try TokenShard(path: "data/fineweb_train_000001.bin")
+    } catch {
+        print(error)   // "data/fineweb_train_000001.bin: truncated: the header announces 100000000 tokens of 2 bytes, ..."
+    }
+}
+
 // Sources/ShoalMetrics/MetricsError.swift
 func example_ShoalMetrics_MetricsError_1() throws {
     do { _ = try MetricsFile.read(path: "runs/a/metrics.jsonl") }

