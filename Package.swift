@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "ShoalTensorTests", dependencies: ["ShoalTensor"]),
         .testTarget(name: "ShoalNNTests", dependencies: ["ShoalNN", "ShoalTensor"]),
         .testTarget(name: "ShoalOptimTests", dependencies: ["ShoalOptim", "ShoalTensor"], exclude: ["reference"]),
-        .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData", "TestSupport"]),
+        .testTarget(name: "ShoalDataTests", dependencies: ["ShoalData", "ShoalFormats", "TestSupport"]),
         .testTarget(name: "ShoalConfigTests", dependencies: ["ShoalConfig", "ShoalData", "ShoalNN"]),
         .testTarget(name: "ShoalCommTests", dependencies: ["ShoalComm"]),
         .testTarget(name: "ShoalFormatsTests", dependencies: ["ShoalFormats", "TestSupport"]),

@@ -23,6 +23,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case countMismatch(imagesFile: String, images: Int, labelsFile: String, labels: Int)
     /// A CSV cell, row or header that cannot be used; `line` is 1-based.
     case csv(file: String, line: Int, reason: String)
+    /// A prepared corpus's `manifest.json` (or a shard directory without one) that cannot be
+    /// used: a missing or mistyped field, a shard that disagrees with it.
+    case badManifest(file: String, reason: String)
     /// An argument that cannot be honoured (empty data set, fraction out of range, ...).
     case invalidArgument(String)
 
@@ -43,6 +46,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "they must come from the same split"
         case let .csv(file, line, reason):
             return "\(file):\(line): \(reason)"
+        case let .badManifest(file, reason):
+            return "\(file): \(reason)"
         case let .invalidArgument(reason):
             return reason
         }

@@ -4,9 +4,9 @@ import ShoalTensor
 /// A UTF-8 text, read from one file or every file of a directory, as a sequence of character
 /// tokens over its ``Vocabulary``: the data of a character-level language model.
 ///
-/// A directory is read in sorted file-name order, concatenated with no separator; hidden files,
-/// subdirectories, symbolic links and `.dat` files (the `fortune` index files, binary) are
-/// skipped. Characters are Unicode scalars, not graphemes: "é" written as e + U+0301 is two.
+/// A directory is read as ``textFiles(at:setting:)`` lists it (sorted names; no hidden files,
+/// subdirectories, symbolic links or `.dat` files), concatenated with no separator. Characters
+/// are Unicode scalars, not graphemes: "é" written as e + U+0301 is two.
 ///
 /// ```swift
 /// let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
@@ -28,45 +28,11 @@ public struct TextCorpus: Sendable {
     ///   directory with no text file, or a file that is not valid UTF-8 (with the byte offset);
     ///   ``DataError/invalidArgument(_:)`` for an empty text.
     public static func load(path: String) throws(DataError) -> TextCorpus {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(file: path, reason: "no such file or directory (data.text.path)")
-        }
-        var files = [path]
-        if isDirectory.boolValue {
-            let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-                throw .unreadable(file: path, reason: "cannot list the directory: \(error.localizedDescription)")
-            }
-            files = names.sorted().filter { name in
-                guard !name.hasPrefix("."), !name.hasSuffix(".dat") else { return false }
-                let full = path + "/" + name
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else { return false }
-                return attributes[.type] as? FileAttributeType == .typeRegular
-            }.map { path + "/" + $0 }
-            guard !files.isEmpty else { throw .unreadable(file: path, reason: "the directory holds no text file") }
-        }
+        let files = try textFiles(at: path, setting: "data.text.path")
         var scalars: [Unicode.Scalar] = []
         for file in files {
-            if let error = notARegularFile(file) { throw error }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw .unreadable(file: file, reason: "cannot read the file")
-            }
-            scalars.reserveCapacity(scalars.count + data.count)
-            var decoder = UTF8()
-            var bytes = data.makeIterator()
-            var offset = 0
-            decoding: while true {
-                switch decoder.decode(&bytes) {
-                case .scalarValue(let scalar):
-                    scalars.append(scalar)
-                    offset += scalar.utf8.count
-                case .emptyInput:
-                    break decoding
-                case .error:
-                    throw .unreadable(file: file, reason: "not UTF-8 text: invalid byte sequence near byte \(offset)")
-                }
-            }
+            let text = try utf8Text(try readTextFile(file), file: file)
+            scalars.append(contentsOf: text.unicodeScalars)
         }
         guard !scalars.isEmpty else { throw .invalidArgument("\(path): the text is empty") }
         let vocabulary = Vocabulary(characters: Set(scalars).sorted())

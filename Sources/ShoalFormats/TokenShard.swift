@@ -169,9 +169,8 @@ public final class TokenShard: @unchecked Sendable {  // immutable after init; t
     /// ```
     public static func tokenWidth(vocabularySize: Int) -> Int { vocabularySize <= 1 << 16 ? 2 : 4 }
 
-    /// Writes `tokens` as a shard of `tokenWidth`-byte tokens (2 or 4) at `path`, durably: to a
-    /// temporary file beside it, fsynced, renamed into place, the directory fsynced
-    /// (``DurableIO``). Returns the SHA-256 (hex) of the file's bytes.
+    /// Writes `tokens` as a shard of `tokenWidth`-byte tokens (2 or 4) at `path`, durably, as
+    /// ``TokenShardWriter`` does. Returns the SHA-256 (hex) of the file's bytes.
     ///
     /// ```swift
     /// let tokens: [Int32] = [50256, 15496, 995]
@@ -182,34 +181,8 @@ public final class TokenShard: @unchecked Sendable {  // immutable after init; t
     ///   ``TokenShardError/tooManyTokens(file:count:)``, or ``FileSystemError``.
     @discardableResult
     public static func write(_ tokens: UnsafeBufferPointer<Int32>, tokenWidth: Int, to path: String) throws -> String {
-        precondition(tokenWidth == 2 || tokenWidth == 4, "a token shard holds 2- or 4-byte tokens, not \(tokenWidth)")
-        guard tokens.count <= Int(Int32.max) else { throw TokenShardError.tooManyTokens(file: path, count: tokens.count) }
-        var header = [Int32](repeating: 0, count: headerBytes / 4)
-        header[0] = (tokenWidth == 2 ? magic2 : magic4).littleEndian
-        header[1] = (tokenWidth == 2 ? version2 : version4).littleEndian
-        header[2] = Int32(tokens.count).littleEndian
-        let limit = tokenWidth == 2 ? Int32(UInt16.max) : Int32.max
-        return try DurableIO.writeFile(at: URL(fileURLWithPath: path)) { sink in
-            try header.withUnsafeBytes { try sink($0) }
-            // Converted through a fixed buffer: the tokens may be a whole shard of 100 M.
-            let chunk = 1 << 16
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk * tokenWidth, alignment: 4)
-            defer { buffer.deallocate() }
-            for start in stride(from: 0, to: tokens.count, by: chunk) {
-                let n = min(chunk, tokens.count - start)
-                for i in 0..<n {
-                    let token = tokens[start + i]
-                    guard token >= 0 && token <= limit else {
-                        throw TokenShardError.tokenTooWide(file: path, token: token, position: start + i, tokenWidth: tokenWidth)
-                    }
-                    if tokenWidth == 2 {
-                        buffer.storeBytes(of: UInt16(token).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-                    } else {
-                        buffer.storeBytes(of: UInt32(token).littleEndian, toByteOffset: 4 * i, as: UInt32.self)
-                    }
-                }
-                try sink(UnsafeRawBufferPointer(rebasing: buffer[0..<(n * tokenWidth)]))
-            }
-        }
+        let writer = try TokenShardWriter(path: path, tokenWidth: tokenWidth)
+        try writer.append(tokens)
+        return try writer.finish()
     }
 }

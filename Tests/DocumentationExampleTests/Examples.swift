@@ -435,6 +435,13 @@ func example_ShoalData_CSVReader_1() throws {
     data.targets        // [1]
 }
 
+// Sources/ShoalData/CorpusDocuments.swift
+func example_ShoalData_CorpusDocuments_1() throws {
+    let tokenizer = try BytePairEncoder(path: "gpt2")
+    let documents = try CorpusDocuments(tokenizer: tokenizer, separator: "\n%\n")
+    let tokens = try documents.encode(file: "/usr/share/games/fortunes/art")   // [50256, ..., 50256, ...]
+}
+
 // Sources/ShoalData/DataError.swift
 func example_ShoalData_DataError_1() throws {
     do {
@@ -521,6 +528,52 @@ func example_ShoalData_Normalization_2() throws {
     standardizer.apply(to: &validation)                // training's statistics: [0, 0]
 }
 
+// Sources/ShoalData/PreparationPlan.swift
+func example_ShoalData_PreparationPlan_1() throws {
+    let plan = PreparationPlan(fileSizes: [100, 100, 100, 700], ranks: 2, bytesPerRank: 1000)
+    plan.rounds       // [0..<4]
+    plan.owners       // [0, 0, 0, 1]: 300 bytes and 700
+}
+
+// Sources/ShoalData/PreparedCorpus.swift
+func example_ShoalData_PreparedCorpus_1() throws {
+    let corpus = try PreparedCorpus(directory: "data/fortunes-gpt2")
+    corpus.train.count                  // 3 shards
+    corpus.vocabularySize               // 50257
+    try corpus.validateTokens()
+    let llmc = try PreparedCorpus(directory: "dev/data/fineweb10B", tokenizer: "gpt2")
+}
+
+// Sources/ShoalData/PreparedCorpus.swift
+func example_ShoalData_PreparedCorpus_2() throws {
+    try PreparedCorpus(directory: "dev/data/fineweb10B", tokenizer: "gpt2").validateTokens()
+}
+
+// Sources/ShoalData/PreparedCorpus.swift
+func example_ShoalData_PreparedCorpus_3() throws {
+    try PreparedCorpus(directory: "data/fortunes-gpt2").verify()
+}
+
+// Sources/ShoalData/PreparedCorpusManifest.swift
+func example_ShoalData_PreparedCorpusManifest_1() throws {
+    let path = "prepared/manifest.json"
+    let manifest = try PreparedCorpusManifest(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), file: path)
+    manifest.shards.filter { $0.split == .train }.count     // 3
+}
+
+// Sources/ShoalData/PreparedCorpusWriter.swift
+func example_ShoalData_PreparedCorpusWriter_1() throws {
+    let tokenizer = try BytePairEncoder(path: "gpt2")
+    let documents = try CorpusDocuments(tokenizer: tokenizer, separator: "\n%\n")
+    let writer = try PreparedCorpusWriter(directory: "data/fortunes-gpt2", documents: documents,
+                                          validationFraction: 0.01, shardTokens: 100_000_000)
+    for file in try textFiles(at: "/usr/share/games/fortunes") {
+        let tokens = try documents.encode(file: file)
+        try tokens.withUnsafeBufferPointer { try writer.append($0) }
+    }
+    let manifest = try writer.finish()
+}
+
 // Sources/ShoalData/TargetRule.swift
 func example_ShoalData_TargetRule_1() throws {
     let rule = TargetRule.classIndex(count: 3)
@@ -557,6 +610,12 @@ func example_ShoalData_TextCorpus_4() throws {
     splits.unigramBaseline   // 3.3756 nats/char on the fortunes corpus
 }
 
+// Sources/ShoalData/TextFiles.swift
+func example_ShoalData_TextFiles_1() throws {
+    let files = try textFiles(at: "/usr/share/games/fortunes")
+    files.count     // 43: art, ascii-art, computers, ... (not the .dat indexes, not the .u8 links)
+}
+
 // Sources/ShoalData/Tokenizer/ByteLevelAlphabet.swift
 func example_ShoalData_Tokenizer_ByteLevelAlphabet_1() throws {
     ByteLevelAlphabet.character(of: 0x20)     // "Ġ"
@@ -576,25 +635,31 @@ func example_ShoalData_Tokenizer_BytePairEncoder_1() throws {
 
 // Sources/ShoalData/Tokenizer/BytePairFiles.swift
 func example_ShoalData_Tokenizer_BytePairFiles_1() throws {
+    let gpt2 = try BytePairEncoder(path: "gpt2")                 // gpt2/tokenizer.json, or gpt2/encoder.json + gpt2/vocab.bpe
+    let same = try BytePairEncoder(path: "gpt2/tokenizer.json")
+}
+
+// Sources/ShoalData/Tokenizer/BytePairFiles.swift
+func example_ShoalData_Tokenizer_BytePairFiles_2() throws {
     let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
     gpt2.vocabularySize                  // 50257
     gpt2.specialTokens                   // ["<|endoftext|>": 50256]
 }
 
 // Sources/ShoalData/Tokenizer/BytePairFiles.swift
-func example_ShoalData_Tokenizer_BytePairFiles_2() throws {
+func example_ShoalData_Tokenizer_BytePairFiles_3() throws {
     let gpt2 = try BytePairEncoder(tokenizerFile: "gpt2/tokenizer.json")
     gpt2.encode(" tokenizer")            // [11241, 7509]
 }
 
 // Sources/ShoalData/Tokenizer/BytePairFiles.swift
-func example_ShoalData_Tokenizer_BytePairFiles_3() throws {
+func example_ShoalData_Tokenizer_BytePairFiles_4() throws {
     let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
     let json = gpt2.tokenizerJSON()      // {"version":"1.0","truncation":null,...
 }
 
 // Sources/ShoalData/Tokenizer/BytePairFiles.swift
-func example_ShoalData_Tokenizer_BytePairFiles_4() throws {
+func example_ShoalData_Tokenizer_BytePairFiles_5() throws {
     let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
     try gpt2.write(tokenizerFile: "gpt2/tokenizer.json")
 }
@@ -749,6 +814,15 @@ func example_ShoalFormats_TokenShardError_1() throws {
     } catch {
         print(error)   // "data/fineweb_train_000001.bin: truncated: the header announces 100000000 tokens of 2 bytes, ..."
     }
+}
+
+// Sources/ShoalFormats/TokenShardWriter.swift
+func example_ShoalFormats_TokenShardWriter_1() throws {
+    let writer = try TokenShardWriter(path: "prepared/train_000000.bin", tokenWidth: 2)
+    let document: [Int32] = [50256, 15496, 995]
+    try document.withUnsafeBufferPointer { try writer.append($0) }
+    writer.count                        // 3
+    let sha256 = try writer.finish()
 }
 
 // Sources/ShoalMetrics/MetricsError.swift

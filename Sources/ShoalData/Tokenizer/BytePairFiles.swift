@@ -8,6 +8,39 @@ import ShoalFormats
 // adds tokens) is refused rather than half-honoured.
 
 extension BytePairEncoder {
+    /// Loads the tokenizer at `path`, however it is kept: a `tokenizer.json` file; a directory
+    /// holding `tokenizer.json` (a Hugging Face model directory, a prepared corpus); or a
+    /// directory holding OpenAI's `encoder.json` + `vocab.bpe`, or Hugging Face's `vocab.json` +
+    /// `merges.txt`, looked for in that order. The one rule wherever a command takes a tokenizer.
+    ///
+    /// ```swift
+    /// let gpt2 = try BytePairEncoder(path: "gpt2")                 // gpt2/tokenizer.json, or gpt2/encoder.json + gpt2/vocab.bpe
+    /// let same = try BytePairEncoder(path: "gpt2/tokenizer.json")
+    /// ```
+    /// - Throws: ``TokenizerError``; ``TokenizerError/unreadable(file:reason:)`` for a missing
+    ///   path, or a directory that holds none of the three.
+    public init(path: String) throws(TokenizerError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(file: path, reason: "no such file or directory")
+        }
+        guard isDirectory.boolValue else {
+            self = try BytePairEncoder(tokenizerFile: path)
+            return
+        }
+        if fileExists(path + "/tokenizer.json") {
+            self = try BytePairEncoder(tokenizerFile: path + "/tokenizer.json")
+            return
+        }
+        for (vocabulary, merges) in [("encoder.json", "vocab.bpe"), ("vocab.json", "merges.txt")]
+        where fileExists(path + "/" + vocabulary) && fileExists(path + "/" + merges) {
+            self = try BytePairEncoder(vocabularyFile: path + "/" + vocabulary, mergesFile: path + "/" + merges)
+            return
+        }
+        throw .unreadable(file: path, reason: "the directory holds no tokenizer: neither tokenizer.json, "
+            + "nor encoder.json + vocab.bpe, nor vocab.json + merges.txt")
+    }
+
     /// Loads OpenAI's GPT-2 files: `encoder.json` (token text → id; Hugging Face's `vocab.json`)
     /// and `vocab.bpe` (one merge per line, lowest rank first, after a `#version` line; Hugging
     /// Face's `merges.txt`). `<|endoftext|>`, when the vocabulary has it, is the special token.
