@@ -28,49 +28,68 @@ public struct TextCorpus: Sendable {
     ///   directory with no text file, or a file that is not valid UTF-8 (with the byte offset);
     ///   ``DataError/invalidArgument(_:)`` for an empty text.
     public static func load(path: String) throws(DataError) -> TextCorpus {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(file: path, reason: "no such file or directory (data.text.path)")
-        }
-        var files = [path]
-        if isDirectory.boolValue {
-            let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-                throw .unreadable(file: path, reason: "cannot list the directory: \(error.localizedDescription)")
-            }
-            files = names.sorted().filter { name in
-                guard !name.hasPrefix("."), !name.hasSuffix(".dat") else { return false }
-                let full = path + "/" + name
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else { return false }
-                return attributes[.type] as? FileAttributeType == .typeRegular
-            }.map { path + "/" + $0 }
-            guard !files.isEmpty else { throw .unreadable(file: path, reason: "the directory holds no text file") }
-        }
+        let files = try textFiles(at: path)
         var scalars: [Unicode.Scalar] = []
-        for file in files {
-            if let error = notARegularFile(file) { throw error }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw .unreadable(file: file, reason: "cannot read the file")
-            }
-            scalars.reserveCapacity(scalars.count + data.count)
-            var decoder = UTF8()
-            var bytes = data.makeIterator()
-            var offset = 0
-            decoding: while true {
-                switch decoder.decode(&bytes) {
-                case .scalarValue(let scalar):
-                    scalars.append(scalar)
-                    offset += scalar.utf8.count
-                case .emptyInput:
-                    break decoding
-                case .error:
-                    throw .unreadable(file: file, reason: "not UTF-8 text: invalid byte sequence near byte \(offset)")
-                }
-            }
-        }
+        for file in files { scalars += try readText(file: file).unicodeScalars }
         guard !scalars.isEmpty else { throw .invalidArgument("\(path): the text is empty") }
         let vocabulary = Vocabulary(characters: Set(scalars).sorted())
         return TextCorpus(files: files, vocabulary: vocabulary, tokens: scalars.map { vocabulary.index(of: $0)! })
+    }
+
+    /// The files a text corpus at `path` is read from: `path` itself, or the files of the
+    /// directory `path` in sorted name order, less hidden files, subdirectories, symbolic links
+    /// and `.dat` files.
+    ///
+    /// ```swift
+    /// try TextCorpus.textFiles(at: "/usr/share/games/fortunes")   // [".../art", ".../ascii-art", ...]
+    /// ```
+    /// - Throws: ``DataError/unreadable(file:reason:)`` for a missing path, a directory that
+    ///   cannot be listed, or one with no text file.
+    public static func textFiles(at path: String) throws(DataError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(file: path, reason: "no such file or directory")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+            throw .unreadable(file: path, reason: "cannot list the directory: \(error.localizedDescription)")
+        }
+        let files = names.sorted().filter { name in
+            guard !name.hasPrefix("."), !name.hasSuffix(".dat") else { return false }
+            let full = path + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: full) else { return false }
+            return attributes[.type] as? FileAttributeType == .typeRegular
+        }.map { path + "/" + $0 }
+        guard !files.isEmpty else { throw .unreadable(file: path, reason: "the directory holds no text file") }
+        return files
+    }
+
+    /// The text of `file`, which must be a regular file of UTF-8.
+    ///
+    /// ```swift
+    /// let text = try TextCorpus.readText(file: "/usr/share/games/fortunes/art")
+    /// ```
+    /// - Throws: ``DataError/unreadable(file:reason:)`` for a file that cannot be read or is not
+    ///   UTF-8, with the offset of the first byte that is not.
+    public static func readText(file: String) throws(DataError) -> String {
+        if let error = notARegularFile(file) { throw error }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw .unreadable(file: file, reason: "cannot read the file")
+        }
+        var decoder = UTF8()
+        var bytes = data.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&bytes) {
+            case .scalarValue(let scalar):
+                offset += scalar.utf8.count
+            case .emptyInput:
+                return String(decoding: data, as: UTF8.self)
+            case .error:
+                throw .unreadable(file: file, reason: "not UTF-8 text: invalid byte sequence near byte \(offset)")
+            }
+        }
     }
 }
 

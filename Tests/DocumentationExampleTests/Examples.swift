@@ -537,6 +537,16 @@ func example_ShoalData_TextCorpus_1() throws {
 
 // Sources/ShoalData/TextCorpus.swift
 func example_ShoalData_TextCorpus_2() throws {
+    try TextCorpus.textFiles(at: "/usr/share/games/fortunes")   // [".../art", ".../ascii-art", ...]
+}
+
+// Sources/ShoalData/TextCorpus.swift
+func example_ShoalData_TextCorpus_3() throws {
+    let text = try TextCorpus.readText(file: "/usr/share/games/fortunes/art")
+}
+
+// Sources/ShoalData/TextCorpus.swift
+func example_ShoalData_TextCorpus_4() throws {
     let v = Vocabulary(characters: ["\n", " ", "a", "b"])
     try v.encode("ab a")    // [2, 3, 1, 2]
     v.decode([3, 2])        // "ba"
@@ -544,14 +554,14 @@ func example_ShoalData_TextCorpus_2() throws {
 }
 
 // Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_3() throws {
+func example_ShoalData_TextCorpus_5() throws {
     let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
     let windows = try TokenWindows(tokens: corpus.tokens, blockSize: 128, seed: 1337)
     windows.start(step: 0, slot: 3)   // the same on every rank
 }
 
 // Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_4() throws {
+func example_ShoalData_TextCorpus_6() throws {
     let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
     let splits = try TextSplits(corpus: corpus, validationFraction: 0.1, blockSize: 128, seed: 1337)
     splits.unigramBaseline   // 3.3756 nats/char on the fortunes corpus
@@ -597,6 +607,37 @@ func example_ShoalData_Tokenizer_BytePairFiles_3() throws {
 func example_ShoalData_Tokenizer_BytePairFiles_4() throws {
     let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
     try gpt2.write(tokenizerFile: "gpt2/tokenizer.json")
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_1() throws {
+    var trainer = try BytePairTrainer(vocabularySize: 8192)
+    for file in try TextCorpus.textFiles(at: "/usr/share/games/fortunes") {
+        trainer.add(try TextCorpus.readText(file: file))
+    }
+    let tokenizer = try trainer.train()
+    tokenizer.specialTokens                          // ["<|endoftext|>": 8191]
+    try tokenizer.write(tokenizerFile: "tokenizer/tokenizer.json")
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_2() throws {
+    let trainer = try BytePairTrainer(vocabularySize: 4096, specialTokens: ["<|endoftext|>", "<|pad|>"])
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_3() throws {
+    var trainer = try BytePairTrainer(vocabularySize: 300)
+    trainer.add("the cat and the hat")       // pieces "the", " cat", " and", " the", " hat"
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_4() throws {
+    var trainer = try BytePairTrainer(vocabularySize: 300, specialTokens: [])
+    trainer.add("low lower lowest")
+    let tokenizer = try trainer.train()
+    tokenizer.encode(" lowest")                  // [259, 115, 116]: " lowe", "s", "t"
+    tokenizer.vocabularySize                     // 260: lo, low, " low", " lowe"; then no pair occurs twice
 }
 
 // Sources/ShoalData/Tokenizer/TokenizerError.swift
