@@ -26,6 +26,8 @@ public struct BytePairEncoder: Sendable {
     public var vocabularySize: Int { tokens.count }
     /// The special tokens by text, e.g. `["<|endoftext|>": 50256]`.
     public let specialTokens: [String: Int32]
+    /// The number of merges, GPT-2's 50,000: `vocab.bpe`'s lines, `tokenizer.json`'s `model.merges`.
+    public var mergeCount: Int { mergesByRank.count }
 
     let tokens: TokenBytes
     let merges: MergeTable

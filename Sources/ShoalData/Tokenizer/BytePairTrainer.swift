@@ -36,6 +36,8 @@ public struct BytePairTrainer: Sendable {
     /// The largest vocabulary it trains: token ids travel as `Float` in Shoal's token data,
     /// exact up to 2^24.
     public static let maximumVocabularySize = 1 << 24
+    /// The special tokens when none are given: GPT-2's document separator.
+    public static let defaultSpecialTokens = ["<|endoftext|>"]
 
     /// The number of tokens to reach, special tokens included.
     public let vocabularySize: Int
@@ -54,7 +56,7 @@ public struct BytePairTrainer: Sendable {
     /// - Throws: ``TokenizerError/cannotTrain(reason:)`` when the vocabulary would not hold the
     ///   256 bytes, one merge and the special tokens, or more than ``maximumVocabularySize``; or
     ///   for a special token that is empty or given twice.
-    public init(vocabularySize: Int, specialTokens: [String] = ["<|endoftext|>"]) throws(TokenizerError) {
+    public init(vocabularySize: Int, specialTokens: [String] = defaultSpecialTokens) throws(TokenizerError) {
         let least = 257 + specialTokens.count
         guard (least...Self.maximumVocabularySize).contains(vocabularySize) else {
             throw .cannotTrain(reason: "a vocabulary size of \(vocabularySize): it must hold the 256 bytes, at least one merge "
