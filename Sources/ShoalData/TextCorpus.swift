@@ -31,7 +31,7 @@ public struct TextCorpus: Sendable {
         let files = try textFiles(at: path, setting: "data.text.path")
         var scalars: [Unicode.Scalar] = []
         for file in files {
-            let text = try utf8Text(try readTextFile(file), file: file)
+            let text = try readText(file: file)
             scalars.append(contentsOf: text.unicodeScalars)
         }
         guard !scalars.isEmpty else { throw .invalidArgument("\(path): the text is empty") }

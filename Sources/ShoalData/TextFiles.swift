@@ -32,6 +32,17 @@ public func textFiles(at path: String, setting: String? = nil) throws(DataError)
     return files
 }
 
+/// The text of `file`, which must be a regular file of UTF-8.
+///
+/// ```swift
+/// let text = try readText(file: "/usr/share/games/fortunes/art")
+/// ```
+/// - Throws: ``DataError/unreadable(file:reason:)`` for a file that cannot be read or is not
+///   UTF-8, with the offset of the first byte that is not.
+public func readText(file: String) throws(DataError) -> String {
+    try utf8Text(try readTextFile(file), file: file)
+}
+
 /// The bytes of the regular file at `path`.
 ///
 /// - Throws: ``DataError/unreadable(file:reason:)``.

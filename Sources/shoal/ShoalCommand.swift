@@ -11,7 +11,7 @@ struct ShoalCommand: ParsableCommand {
         abstract: "Data-parallel neural-network training over MPI.",
         discussion: "Run under mpirun for several ranks (launch/mpirun -n 2 shoal ...); started alone, shoal is a job of one process.",
         version: shoalVersion,
-        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, ServeCommand.self, GenerateCommand.self, InspectCommand.self, PlotCommand.self, ConfigCommand.self, DataCommand.self, ModelCommand.self, BenchCommand.self, SelfTestCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, ServeCommand.self, GenerateCommand.self, InspectCommand.self, PlotCommand.self, ConfigCommand.self, ModelCommand.self, TokenizerCommand.self, DataCommand.self, BenchCommand.self, SelfTestCommand.self]
     )
 
     /// Under mpirun every rank parses the same arguments: only the first says what is wrong with

@@ -50,6 +50,18 @@ import Testing
         #expect(Self.refusal(TrainCommand.self, ["--resume"]) != nil, "a missing value is still a usage error")
     }
 
+    @Test func tokenizerTrain() throws {
+        let command = try TokenizerTrainCommand.parse(["corpus", "more.txt", "--vocab-size", "4096", "-o", "out"])
+        #expect(command.paths == ["corpus", "more.txt"] && command.vocabularySize == 4096 && command.output == "out")
+        #expect(try command.makeTrainer().specialTokens == ["<|endoftext|>"])
+        let special = try TokenizerTrainCommand.parse(["c", "--vocab-size", "300", "-o", "o", "--special", "<|a|>", "--special", "<|b|>"])
+        #expect(try special.makeTrainer().specialTokens == ["<|a|>", "<|b|>"])
+        let refused = try #require(Self.refusal(TokenizerTrainCommand.self, ["c", "--vocab-size", "100", "-o", "o"]))
+        #expect(refused.code == ExitCode.validationFailure.rawValue)
+        #expect(refused.message.hasPrefix("cannot train a tokenizer: a vocabulary size of 100: "), "\(refused.message)")
+        #expect(Self.refusal(TokenizerTrainCommand.self, ["c", "--vocab-size", "300"]) != nil, "-o is required")
+    }
+
     @Test func evalCheckpoint() throws {
         #expect(try EvalCommand.parse([]).checkpoint == .auto)
         #expect(try EvalCommand.parse(["--checkpoint", "runs/x"]).checkpoint == .path("runs/x"))

@@ -590,6 +590,16 @@ func example_ShoalData_TextCorpus_1() throws {
 
 // Sources/ShoalData/TextCorpus.swift
 func example_ShoalData_TextCorpus_2() throws {
+    try TextCorpus.textFiles(at: "/usr/share/games/fortunes")   // [".../art", ".../ascii-art", ...]
+}
+
+// Sources/ShoalData/TextCorpus.swift
+func example_ShoalData_TextCorpus_3() throws {
+    let text = try TextCorpus.readText(file: "/usr/share/games/fortunes/art")
+}
+
+// Sources/ShoalData/TextCorpus.swift
+func example_ShoalData_TextCorpus_4() throws {
     let v = Vocabulary(characters: ["\n", " ", "a", "b"])
     try v.encode("ab a")    // [2, 3, 1, 2]
     v.decode([3, 2])        // "ba"
@@ -597,14 +607,14 @@ func example_ShoalData_TextCorpus_2() throws {
 }
 
 // Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_3() throws {
+func example_ShoalData_TextCorpus_5() throws {
     let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
     let windows = try TokenWindows(tokens: corpus.tokens, blockSize: 128, seed: 1337)
     windows.start(step: 0, slot: 3)   // the same on every rank
 }
 
 // Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_4() throws {
+func example_ShoalData_TextCorpus_6() throws {
     let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
     let splits = try TextSplits(corpus: corpus, validationFraction: 0.1, blockSize: 128, seed: 1337)
     splits.unigramBaseline   // 3.3756 nats/char on the fortunes corpus

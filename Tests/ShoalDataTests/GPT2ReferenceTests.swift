@@ -162,14 +162,10 @@ enum GPT2Reference {
     /// The fortunes as the character model reads them: the 43 text files in name order, not
     /// the .dat indexes, not the .u8 links.
     static func fortunes() throws -> [UInt8] {
-        let directory = "/usr/share/games/fortunes"
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted().filter { name in
-            let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)
-            return !name.hasSuffix(".dat") && attributes[.type] as? FileAttributeType == .typeRegular
-        }
+        let files = try textFiles(at: "/usr/share/games/fortunes")
         #expect(files.count == 43)
         var corpus: [UInt8] = []
-        for file in files { corpus += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)) }
+        for file in files { corpus += try Data(contentsOf: URL(fileURLWithPath: file)) }
         return corpus
     }
 

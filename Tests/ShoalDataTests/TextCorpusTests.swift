@@ -47,7 +47,7 @@ struct TextCorpusTests {
         #expect(throws: DataError.unreadable(file: file, reason: "not UTF-8 text: invalid byte sequence near byte 6")) {
             try TextCorpus.load(path: file)
         }
-        #expect(throws: DataError.unreadable(file: dir.path + "/none", reason: "no such file or directory (data.text.path)")) {
+        #expect(throws: DataError.unreadable(file: dir.path + "/none", reason: "no such file or directory")) {
             try TextCorpus.load(path: dir.path + "/none")
         }
         let empty = try dir.write("empty.txt", text: "")

@@ -26,6 +26,8 @@ public struct BytePairEncoder: Sendable {
     public var vocabularySize: Int { tokens.count }
     /// The special tokens by text, e.g. `["<|endoftext|>": 50256]`.
     public let specialTokens: [String: Int32]
+    /// The number of merges, GPT-2's 50,000: `vocab.bpe`'s lines, `tokenizer.json`'s `model.merges`.
+    public var mergeCount: Int { mergesByRank.count }
 
     let tokens: TokenBytes
     let merges: MergeTable
@@ -197,7 +199,7 @@ public struct BytePairEncoder: Sendable {
         let n = piece.count
         var token = piece.map { byteTokens[Int($0)] }   // -1 once joined into the part on its left
         var next = (0..<n).map { $0 + 1 }, previous = (0..<n).map { $0 - 1 }   // n and -1: none
-        var heap = MinHeap()
+        var heap = MinHeap<UInt64>()
         func push(_ i: Int) {
             let merge = merges.merge(token[i], token[next[i]])
             if merge != .max { heap.push(merge & 0xFFFF_FFFF_0000_0000 | UInt64(i)) }
@@ -224,11 +226,12 @@ public struct BytePairEncoder: Sendable {
     }
 }
 
-/// A binary min-heap of UInt64: the merge queue of ``BytePairEncoder/mergeByHeap``.
-struct MinHeap {
-    private var items: [UInt64] = []
+/// A binary min-heap: the merge queue of ``BytePairEncoder/mergeByHeap`` (UInt64s) and the pair
+/// queue of ``BytePairTrainer`` (its least element is the pair to merge next).
+struct MinHeap<Element: Comparable> {
+    private var items: [Element] = []
 
-    mutating func push(_ item: UInt64) {
+    mutating func push(_ item: Element) {
         items.append(item)
         var child = items.count - 1
         while child > 0 {
@@ -239,7 +242,7 @@ struct MinHeap {
         }
     }
 
-    mutating func pop() -> UInt64? {
+    mutating func pop() -> Element? {
         guard let last = items.popLast() else { return nil }
         guard !items.isEmpty else { return last }
         let top = items[0]

@@ -1,5 +1,5 @@
-/// Why a tokenizer could not be loaded, or token ids could not be decoded. Every case names the
-/// file (or the id) and says what was found.
+/// Why a tokenizer could not be loaded or trained, or token ids could not be decoded. Every case
+/// names the file (or the id, or the setting) and says what was found.
 ///
 /// ```swift
 /// do {
@@ -23,6 +23,9 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case badVocabulary(file: String, reason: String)
     /// A token id that the vocabulary does not have, given to decode.
     case unknownTokenID(Int32, vocabularySize: Int)
+    /// ``BytePairTrainer`` cannot make the tokenizer asked for (a vocabulary size out of range,
+    /// an empty corpus, a special token that is empty, given twice, or written as a learned token).
+    case cannotTrain(reason: String)
 
     public var description: String {
         switch self {
@@ -39,6 +42,8 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
             return "\(file): \(reason)"
         case let .unknownTokenID(id, size):
             return "token id \(id) is not in the vocabulary of \(size) tokens (ids 0..<\(size))"
+        case let .cannotTrain(reason):
+            return "cannot train a tokenizer: \(reason)"
         }
     }
 }
