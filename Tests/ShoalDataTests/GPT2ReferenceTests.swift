@@ -248,14 +248,8 @@ enum RandomText {
     static let runs = [" ", "  ", "\n", "\r\n", "\n\n", "'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'RE", "'x", "'", "''", "''s"]
 
     static func strings(count: Int, seed: UInt64) -> [String] {
-        var state = seed
-        func next(_ n: Int) -> Int {  // SplitMix64, reduced to 0..<n
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
+        var rng = SplitMix64(seed: seed)
+        func next(_ n: Int) -> Int { rng.next(n) }
         return (0..<count).map { _ in
             var text = String.UnicodeScalarView()
             for _ in 0..<next(41) {

@@ -71,7 +71,8 @@ public struct BytePairEncoder: Sendable {
         let special = Set(specialTokens.values)
         var isWholePiece = [Bool](repeating: false, count: tokens.count)
         var parts: [Int32] = [], ranks: [UInt64] = [], out: [Int32] = []
-        for id in 0..<tokens.count where !special.contains(Int32(id)) {
+        // An empty token (a vocabulary file may list "") is no piece's, and has nothing to merge.
+        for id in 0..<tokens.count where !special.contains(Int32(id)) && !tokens[id].isEmpty {
             if !mergesDecideEveryPiece {
                 isWholePiece[id] = true
                 continue

@@ -277,12 +277,13 @@ private struct JSONVocabulary {
             }
             if byID[id] == nil { byID[id] = Array(text.utf8) }
         }
-        let count = (byID.keys.max() ?? -1) + 1
-        guard byID.count == Int(count) else {
-            let missing = (0..<count).first { byID[$0] == nil }!
+        // In Int: the highest id may be Int32.max.
+        let count = Int(byID.keys.max() ?? -1) + 1
+        guard byID.count == count else {
+            let missing = (0..<count).first { byID[Int32($0)] == nil }!
             throw .badVocabulary(file: file, reason: "the ids are not 0..<\(count): no token has id \(missing)")
         }
-        self.tokens = (0..<count).map { byID[$0]! }
+        self.tokens = (0..<count).map { byID[Int32($0)]! }
         self.ids = ids
     }
 
