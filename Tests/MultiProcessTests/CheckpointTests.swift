@@ -200,7 +200,7 @@ func waitForLines(_ count: Int, in file: String) -> Bool {
     @Test func checkpointEverySecondsWritesOnRankZerosClockAtTheSameStepOnEveryRank() throws {
         let directory = TrainingRun.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=80", "checkpoint.every_seconds=0.1",
+        let run = try TrainingRun.launch("configs/fashion-mlp.yaml", ranks: 2, ["training.epochs=30", "checkpoint.every_seconds=0.1",
                                                                                "checkpoint.keep_last=100"], directory: directory)
         #expect(run.result.status == 0, "\(run.result.combined)")
         let written = run.result.output.split(separator: "\n").filter { $0.hasPrefix("checkpoint written: step ") }

@@ -17,7 +17,9 @@ import Testing
         let resumeRanks: Int
         var description: String { (config as NSString).lastPathComponent }
 
-        static let mlp = Case(config: "configs/fashion-mlp.yaml", overrides: ["training.epochs=60", "checkpoint.every=50"],
+        // Long enough that the kill (the first checkpoint, then at most 0.4 s) comes before the
+        // end: tiny-gpt runs ~3,000 steps a second here, so 1000 steps were over before the kill.
+        static let mlp = Case(config: "configs/fashion-mlp.yaml", overrides: ["training.epochs=30", "checkpoint.every=50"],
                               every: 50, resumeRanks: 1)
         static let gpt = Case(config: FaultTests.tinyGPT, overrides: ["training.steps=4000", "training.eval_every=0", "checkpoint.every=100"],
                               every: 100, resumeRanks: 3)

@@ -51,7 +51,7 @@ struct MultiHostTests {
     }
 
     @Test func killingTheRankOnTheSecondHostEndsTheJobNamingItAndOneHostResumesToTheSameBits() throws {
-        let overrides = ["training.epochs=60", "checkpoint.every=50"]
+        let overrides = ["training.epochs=30", "checkpoint.every=50"]
         let reference = try TrainingRun.launch(Self.mlp, ranks: 1, overrides)
         let expected = try #require(reference.parameterHash, "\(reference.result.combined)")
         let directory = TrainingRun.makeDirectory()
