@@ -15,16 +15,15 @@ public struct DataSplits: Sendable {
     public var test: Dataset
     /// The statistics used when `normalization` is `.standardize` (fitted on `train` only).
     public let standardizer: Standardizer?
-    /// For a text source: where training windows come from, the vocabulary and the baseline.
+    /// For a language model: where training windows come from, the codec and the baseline.
     public let text: TextSplits?
 
-    /// A text source's splits: `train` and `validation` are the consecutive windows of the two
-    /// parts of the stream (evaluation samples); training steps draw from `text.windows`. Text
-    /// has no test split: `test` is the validation split. `limit` keeps the first windows of
-    /// both for evaluation (training still draws from the whole training part).
-    public init(text: TextSplits, limit: Int? = nil) {
-        train = text.trainWindows.prefix(limit)
-        validation = text.validationWindows.prefix(limit)
+    /// A language model's splits: `train` and `validation` are the consecutive windows of the
+    /// two parts (evaluation samples, as many as `text` keeps); training steps draw from
+    /// `text.windows`. Text has no test split: `test` is the validation split.
+    public init(text: TextSplits) {
+        train = text.trainWindows
+        validation = text.validationWindows
         test = validation
         standardizer = nil
         self.text = text
