@@ -52,6 +52,9 @@ public struct CheckpointState: Codable, Equatable, Sendable {
     /// A language model's characters, token i being the i-th (`Vocabulary.joined`); nil for
     /// other data. `shoal generate` encodes and decodes text with it.
     public var vocabulary: String?
+    /// A subword language model's tokenizer: the name of its `tokenizer.json` in the checkpoint
+    /// directory (listed in `files` with its SHA-256); nil for other models.
+    public var tokenizer: String?
     /// RNG keys and seeds by name, e.g. `["seed": 42]`.
     public var rng: [String: UInt64]
     /// The resolved config (YAML text).
@@ -99,7 +102,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         case optimizerStep = "optimizer_step"
         case earlyStopping = "early_stopping"
         case reductionState = "exact_reduction"
-        case standardizer, vocabulary, rng, config
+        case standardizer, vocabulary, tokenizer, rng, config
         case configHash = "config_hash"
         case worldSize = "world_size"
         case reduction, versions
@@ -117,6 +120,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         try c.encodeIfPresent(reductionState, forKey: .reductionState)
         try c.encodeIfPresent(standardizer, forKey: .standardizer)
         try c.encodeIfPresent(vocabulary, forKey: .vocabulary)
+        try c.encodeIfPresent(tokenizer, forKey: .tokenizer)
         try c.encode(rng, forKey: .rng)
         try c.encode(config, forKey: .config)
         try c.encode(configHash, forKey: .configHash)
@@ -146,6 +150,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
             reductionState = legacy.reductionState()
             standardizer = nil
             vocabulary = nil
+            tokenizer = nil
             return
         }
         position = try c.decode(TrainingPosition.self, forKey: .position)
@@ -154,6 +159,7 @@ public struct CheckpointState: Codable, Equatable, Sendable {
         reductionState = try c.decodeIfPresent(ReductionState.self, forKey: .reductionState)
         standardizer = try c.decodeIfPresent(Standardizer.self, forKey: .standardizer)
         vocabulary = try c.decodeIfPresent(String.self, forKey: .vocabulary)
+        tokenizer = try c.decodeIfPresent(String.self, forKey: .tokenizer)
     }
 }
 

@@ -54,6 +54,8 @@ public struct CheckpointStore: Sendable {
     public static let modelFile = "model.safetensors"
     public static let optimizerFile = "optimizer.safetensors"
     public static let stateFile = "state.json"
+    /// A subword language model's tokenizer, Hugging Face's format.
+    public static let tokenizerFile = "tokenizer.json"
     public static let latestFile = "latest"
     /// The largest state.json read (64 MiB); a real one holds the config and, at most, a
     /// standardizer's two floats per feature and a vocabulary, far less.
@@ -100,13 +102,14 @@ public struct CheckpointStore: Sendable {
     /// Writes a checkpoint for `state.step` and points `latest` at it, then deletes the oldest
     /// checkpoints beyond ``keepLast`` and temporary directories left by dead writers.
     ///
-    /// `state.files` is filled in with the SHA-256 of the two tensor files.
+    /// `state.files` is filled in with the SHA-256 of the two tensor files, and of `tokenizer`
+    /// (a language model's `tokenizer.json`, which `state.tokenizer` then names) when given.
     ///
     /// - Returns: The final checkpoint directory.
     /// - Throws: ``CheckpointError`` or ``SafeTensorsError/invalidTensor(tensor:reason:)``.
     @discardableResult
     public func write(
-        model: [SafeTensor], optimizer: [SafeTensor], state: CheckpointState,
+        model: [SafeTensor], optimizer: [SafeTensor], state: CheckpointState, tokenizer: [UInt8]? = nil,
         modelMetadata: [String: String] = ["format": "pt"], optimizerMetadata: [String: String] = [:]
     ) throws -> URL {
         guard state.step >= 0 else { throw CheckpointError.invalidStep(state.step) }
@@ -120,7 +123,7 @@ public struct CheckpointStore: Sendable {
             }
             try DurableIO.makeDirectory(temporary)
             do {
-                try writeFiles(into: temporary, model: model, optimizer: optimizer, state: state,
+                try writeFiles(into: temporary, model: model, optimizer: optimizer, state: state, tokenizer: tokenizer,
                                modelMetadata: modelMetadata, optimizerMetadata: optimizerMetadata)
             } catch {
                 try? FileManager.default.removeItem(at: temporary)
@@ -144,14 +147,20 @@ public struct CheckpointStore: Sendable {
         }
     }
 
-    /// Writes the two tensor files and state.json (with their hashes) into `directory`, each
-    /// fsynced, then fsyncs the directory.
+    /// Writes the two tensor files, the tokenizer if any, and state.json (with their hashes) into
+    /// `directory`, each fsynced, then fsyncs the directory.
     private func writeFiles(
-        into directory: URL, model: [SafeTensor], optimizer: [SafeTensor], state: CheckpointState,
+        into directory: URL, model: [SafeTensor], optimizer: [SafeTensor], state: CheckpointState, tokenizer: [UInt8]?,
         modelMetadata: [String: String], optimizerMetadata: [String: String]
     ) throws {
         var state = state
         state.files = [:]
+        state.tokenizer = nil
+        if let tokenizer {
+            state.files[Self.tokenizerFile] = try DurableIO.writeFile(at: directory.appendingPathComponent(Self.tokenizerFile),
+                                                                      data: Data(tokenizer))
+            state.tokenizer = Self.tokenizerFile
+        }
         state.files[Self.modelFile] = try SafeTensorsFile.write(
             model, metadata: modelMetadata, to: directory.appendingPathComponent(Self.modelFile))
         state.files[Self.optimizerFile] = try SafeTensorsFile.write(
@@ -270,7 +279,7 @@ public struct CheckpointStore: Sendable {
             throw CheckpointError.unsupportedFormatVersion(
                 file: stateURL.path, version: state.formatVersion, supported: CheckpointState.currentFormatVersion)
         }
-        for required in [modelFile, optimizerFile] where state.files[required] == nil {
+        for required in [modelFile, optimizerFile] + [state.tokenizer].compactMap({ $0 }) where state.files[required] == nil {
             throw CheckpointError.unreadableState(file: stateURL.path, reason: "it records no SHA-256 for \(required)")
         }
         for (name, expected) in state.files.sorted(by: { $0.key < $1.key }) {

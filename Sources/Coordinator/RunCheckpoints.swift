@@ -57,11 +57,11 @@ public final class RunCheckpoints {
     /// After every rank agreed that its parameters are identical, rank 0 writes the checkpoint;
     /// every rank learns whether the write succeeded. `state.parameterHash` is set here.
     public func write(parameters: UnsafeMutableBufferPointer<Float>, model: [SafeTensor], optimizer: [SafeTensor],
-                      state: CheckpointState) throws {
+                      state: CheckpointState, tokenizer: [UInt8]? = nil) throws {
         var state = state
         state.parameterHash = try verifyReplicasMatch(parameters, step: state.step)
         try world.onRankZero("checkpoint at step \(state.step) not written: ") {
-            try store.write(model: model, optimizer: optimizer, state: state)
+            try store.write(model: model, optimizer: optimizer, state: state, tokenizer: tokenizer)
         }
     }
 

@@ -19,14 +19,18 @@ public struct EvaluationReport: Equatable, Sendable {
     public let confusion: [[Int64]]
     /// Mean over samples and outputs of |prediction − target|, for an MSE regression; else nil.
     public let meanAbsoluteError: Double?
-    /// For a character language model (whose loss is nats per character): the validation text's
-    /// cross-entropy under the training text's character frequencies, the baseline to beat.
-    public var unigramBaseline: Double? = nil
+    /// For a language model: what its loss is per, and what turns that into bits per byte.
+    public var language: LanguageScale? = nil
 
-    /// A language model's loss in bits per character.
-    public var bitsPerCharacter: Double { loss / log(2) }
+    /// A language model's loss in bits per character or token.
+    public var bitsPerToken: Double { loss / log(2) }
+    /// A language model's loss in bits per byte of text: compares across tokenizers.
+    public var bitsPerByte: Double? { language.map { bitsPerToken / $0.bytesPerToken } }
     /// A language model's perplexity, e^loss.
     public var perplexity: Double { exp(loss) }
+    /// For a character language model: the validation text's cross-entropy under the training
+    /// text's character frequencies, the baseline to beat.
+    public var unigramBaseline: Double? { language?.unigramBaseline }
 
     public init(lossSum: Double, sampleCount: Int, confusion: [[Int64]], absoluteErrorSum: Double? = nil) {
         self.loss = sampleCount > 0 ? lossSum / Double(sampleCount) : .nan
@@ -40,9 +44,13 @@ public struct EvaluationReport: Equatable, Sendable {
 
     /// The headline metrics in one line: `loss 0.3120  accuracy 0.8900` or `loss 0.02  MAE 0.11  RMSE 0.14`.
     public var line: String {
-        if let baseline = unigramBaseline {
+        if let language, let baseline = language.unigramBaseline {
             return String(format: "loss %.4f nats/char  %.4f bits/char  perplexity %.3f  (unigram baseline %.4f nats/char)",
-                          loss, bitsPerCharacter, perplexity, baseline)
+                          loss, bitsPerToken, perplexity, baseline)
+        }
+        if let language {
+            return String(format: "loss %.4f nats/%@  %.4f bits/byte  perplexity %.3f", loss, language.unit, bitsPerToken / language.bytesPerToken,
+                          perplexity)
         }
         if !confusion.isEmpty { return String(format: "loss %.4f  accuracy %.4f", loss, accuracy) }
         if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
@@ -54,8 +62,10 @@ public struct EvaluationReport: Equatable, Sendable {
     /// The same metrics as (name, value) pairs for metrics.jsonl and TensorBoard.
     var metricFields: [(String, Double)] {
         var fields = [("loss", loss)]
-        if let baseline = unigramBaseline {
-            fields += [("bits_per_char", bitsPerCharacter), ("perplexity", perplexity), ("unigram_baseline", baseline)]
+        if let language {
+            fields += [("bits_per_\(language.unit)", bitsPerToken), ("bits_per_byte", bitsPerToken / language.bytesPerToken),
+                       ("perplexity", perplexity)]
+            if let baseline = language.unigramBaseline { fields.append(("unigram_baseline", baseline)) }
         }
         if !confusion.isEmpty { fields.append(("accuracy", accuracy)) }
         if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
@@ -88,7 +98,7 @@ public struct EvaluationReport: Equatable, Sendable {
 
     /// A table of per-class metrics and the confusion matrix, for the end-of-run summary.
     public func table(classNames: [String]? = nil) -> String {
-        guard !confusion.isEmpty else { return line + String(format: "   (%d %@)\n", sampleCount, unigramBaseline == nil ? "samples" : "windows") }
+        guard !confusion.isEmpty else { return line + String(format: "   (%d %@)\n", sampleCount, language == nil ? "samples" : "windows") }
         let names = (0..<classCount).map { classNames?.indices.contains($0) == true ? classNames![$0] : "class \($0)" }
         let width = max(12, (names.map(\.count).max() ?? 0) + 2)
         var text = String(format: "loss %.4f   accuracy %.4f   (%d samples)\n", loss, accuracy, sampleCount)
@@ -101,5 +111,22 @@ public struct EvaluationReport: Equatable, Sendable {
         text += "confusion matrix (rows: truth, columns: prediction)\n"
         for row in confusion { text += row.map { String(format: "%6d", $0) }.joined() + "\n" }
         return text
+    }
+}
+
+/// What a language model's loss is measured in: nats per `unit` (a character or a token), and the
+/// text bytes per token of the evaluated split that turn it into bits per byte.
+public struct LanguageScale: Equatable, Sendable {
+    /// "char" or "token".
+    public var unit: String
+    /// UTF-8 bytes of text per predicted token of the evaluated windows.
+    public var bytesPerToken: Double
+    /// A character model's unigram baseline in nats per character; nil for tokens.
+    public var unigramBaseline: Double?
+
+    public init(unit: String, bytesPerToken: Double, unigramBaseline: Double? = nil) {
+        self.unit = unit
+        self.bytesPerToken = bytesPerToken
+        self.unigramBaseline = unigramBaseline
     }
 }

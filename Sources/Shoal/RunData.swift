@@ -30,10 +30,26 @@ public func loadSplits(for config: RunConfig, targets rule: TargetRule = .any) t
         }
         do {
             return DataSplits(text: try TextSplits(corpus: corpus, validationFraction: data.validationFraction,
-                                                   blockSize: config.model.input[0], seed: config.seed),
-                              limit: text.evalWindows)
+                                                   blockSize: config.model.input[0], seed: config.seed, evalWindows: text.evalWindows))
         } catch {
             throw RunError.configuration("data.validation_fraction: \(error)")
+        }
+    case .tokens(let tokens):
+        if data.keepClasses != nil { throw RunError.configuration("data.keep_classes: a tokens source has no classes; remove it") }
+        guard config.model.input.count == 1 else {
+            throw RunError.configuration("model.input: a tokens source needs [block_size] (tokens per window), got \(config.model.input)")
+        }
+        do {
+            // Every shard is mapped, its header checked, and its tokens held against the
+            // vocabulary (one scan) before any step: a bad shard stops every rank alike.
+            let corpus = try PreparedCorpus(directory: tokens.path, tokenizer: tokens.tokenizer)
+            try corpus.validateTokens()
+            return DataSplits(text: try TextSplits(
+                codec: .bytePairs(corpus.tokenizer), train: ShardedTokens(corpus.train, identity: corpus.manifestHash),
+                validation: ShardedTokens(corpus.validation, identity: corpus.manifestHash),
+                blockSize: config.model.input[0], seed: config.seed, evalWindows: tokens.evalWindows))
+        } catch {
+            throw RunError.configuration("data.tokens.path: \(error)")
         }
     case .fashionMNIST(let directory):
         do {

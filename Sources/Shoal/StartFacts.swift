@@ -19,7 +19,8 @@ extension Trainer {
         ]
     }
 
-    /// SHA-256 of every split's features and targets as loaded (and of the text's tokens).
+    /// SHA-256 of every split's features and targets as loaded (and of the language model's
+    /// training tokens: their own hash in memory, their manifest's for shards).
     func dataHash() -> String {
         var parts: [[Float]] = []
         for split in [splits.train, splits.validation, splits.test] { parts += [split.features, split.targets] }
@@ -27,7 +28,7 @@ extension Trainer {
         if TestFault.current?.applies(.data, rank: world.rank, step: 0) == true, !parts[0].isEmpty {
             parts[0][0] = Float(bitPattern: parts[0][0].bitPattern ^ 1)
         }
-        let tokens = splits.text?.windows.tokens ?? []
+        let tokens = Array((splits.text?.windows.stream.identity ?? "").utf8)
         return tokens.withUnsafeBytes { t in
             withAll(parts) { sha256Hex(ofConcatenation: $0 + [t]) }
         }

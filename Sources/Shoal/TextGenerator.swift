@@ -19,7 +19,7 @@ import ShoalTensor
 /// ```
 /// Not for concurrent use: the server's prediction queue is its one user.
 public final class TextGenerator: @unchecked Sendable {
-    public let vocabulary: Vocabulary
+    public let codec: TextCodec
     public let model: Model
     /// The step the checkpoint was written at.
     public let step: Int
@@ -39,26 +39,26 @@ public final class TextGenerator: @unchecked Sendable {
     /// A generator over a model already loaded (`shoal predict` and `shoal serve` load it once).
     public init(model trained: TrainedModel) throws {
         let directory = trained.directory.path, config = trained.config
-        guard let vocabulary = trained.vocabulary else {
-            throw GenerationError("\(directory): not a language model's checkpoint (it stores no vocabulary); "
-                + "generate needs a model trained on data.source: text")
+        guard let codec = trained.codec else {
+            throw GenerationError("\(directory): not a language model's checkpoint (it stores no vocabulary or tokenizer); "
+                + "generate needs a model trained on data.source: text or tokens")
         }
         guard config.model.input.count == 1 else {
-            throw GenerationError("\(directory): the model reads \(config.model.input), not a window of characters")
+            throw GenerationError("\(directory): the model reads \(config.model.input), not a window of tokens")
         }
         model = trained.model
-        guard model.outputShape == [config.model.input[0], vocabulary.count] else {
+        guard model.outputShape == [config.model.input[0], codec.count] else {
             throw GenerationError("\(directory): the model outputs \(formatShape(model.outputShape)), "
-                + "not (block_size, vocabulary) = (\(config.model.input[0]), \(vocabulary.count))")
+                + "not (block_size, vocabulary) = (\(config.model.input[0]), \(codec.count))")
         }
-        self.vocabulary = vocabulary
+        self.codec = codec
         step = trained.state.step
         blockSize = config.model.input[0]
         window = .allocate(capacity: blockSize)
         window.initialize(repeating: 0)
-        probabilities = .allocate(capacity: vocabulary.count)
+        probabilities = .allocate(capacity: codec.count)
         probabilities.initialize(repeating: 0)
-        candidates = .allocate(capacity: vocabulary.count)
+        candidates = .allocate(capacity: codec.count)
         candidates.initialize(repeating: 0)
     }
 
@@ -93,9 +93,9 @@ public final class TextGenerator: @unchecked Sendable {
         guard count >= 0 else { throw GenerationError("--tokens must be ≥ 0, got \(count)") }
         guard !prompt.isEmpty else { throw GenerationError("--prompt must hold at least one character") }
         var tokens: [Int32]
-        do { tokens = try vocabulary.encode(prompt) } catch { throw GenerationError("--prompt: \(error)") }
+        do { tokens = try codec.encode(prompt) } catch { throw GenerationError("--prompt: \(error)") }
         let rng = Philox(seed: seed).derived(0x6E4E_7000)
-        let V = vocabulary.count, k = min(topK ?? V, V)
+        let V = codec.count, k = min(topK ?? V, V)
         var generated: [Int32] = []
         for i in 0..<count {
             let context = tokens.suffix(blockSize)
@@ -107,7 +107,7 @@ public final class TextGenerator: @unchecked Sendable {
             tokens.append(next)
             generated.append(next)
         }
-        return vocabulary.decode(generated)
+        return codec.decode(generated)
     }
 
     /// The index drawn with uniform `u` in [0, 1) from softmax(logits / temperature) over the

@@ -6,8 +6,8 @@ import ShoalNN
 import ShoalTensor
 
 /// A trained model from its checkpoint alone: the resolved config, the standardization
-/// statistics, the class names and vocabulary all come from the checkpoint's `state.json`, the
-/// tensors from `model.safetensors`. No training data, no optimizer state, no communicator.
+/// statistics, the class names and a character vocabulary all come from the checkpoint's
+/// `state.json`, a subword tokenizer from its `tokenizer.json`, the tensors from `model.safetensors`. No training data, no optimizer state, no communicator.
 ///
 /// ```swift
 /// let trained = try TrainedModel(checkpoint: "runs/fashion-mlp/version_0/checkpoints")
@@ -22,8 +22,8 @@ public final class TrainedModel: @unchecked Sendable {
     public let state: CheckpointState
     /// The checkpoint directory loaded.
     public let directory: URL
-    /// A character language model's vocabulary; nil for any other model.
-    public let vocabulary: Vocabulary?
+    /// A language model's characters or tokenizer; nil for any other model.
+    public let codec: TextCodec?
     /// Names of the classes a classifier's outputs stand for, or nil for numbered ones.
     public var classNames: [String]? { config.classNames }
     /// Classes of a classifier's outputs; 0 for a regression.
@@ -44,7 +44,12 @@ public final class TrainedModel: @unchecked Sendable {
         guard RunCheckpoints.hash(model.arena.parameters) == checkpoint.state.parameterHash else {
             throw PredictionError("\(checkpoint.directory.path): the loaded parameters do not match the checkpoint's parameter hash")
         }
-        vocabulary = checkpoint.state.vocabulary.flatMap { Vocabulary(joined: $0) }
+        if let file = checkpoint.state.tokenizer {
+            // The file's SHA-256 was verified with the checkpoint's other files.
+            codec = .bytePairs(try BytePairEncoder(tokenizerFile: checkpoint.directory.appendingPathComponent(file).path))
+        } else {
+            codec = checkpoint.state.vocabulary.flatMap { Vocabulary(joined: $0) }.map { .characters($0) }
+        }
     }
 
     /// Applies training's preprocessing to raw features: `data.normalize` `scale` divides by 255,

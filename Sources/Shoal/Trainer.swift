@@ -27,6 +27,9 @@ public final class Trainer {
     public let world: any Communicator
     public let model: Model
     public let splits: DataSplits
+    /// A subword language model's tokenizer as Hugging Face's `tokenizer.json`, written into
+    /// every checkpoint; nil for other data.
+    let tokenizerJSON: [UInt8]?
     public let plan: BatchPlan
     let optimizer: Optimizer
     let schedule: LearningRateSchedule
@@ -39,7 +42,8 @@ public final class Trainer {
     /// Optimizer steps of the whole run: `training.steps`, or epochs × steps per epoch.
     let totalSteps: Int
     let checkpoints: RunCheckpoints
-    /// The epoch permutation of training-sample indices, (train.count).
+    /// The epoch permutation of training-sample indices, (train.count); empty for a language
+    /// model, whose windows Philox places (a corpus of 10⁹ tokens would need 10⁷ entries here).
     let permutation: UnsafeMutableBufferPointer<Int32>
     /// What every rank adds to one all-reduce after each step.
     let stepCounts = StepCounts()
@@ -75,6 +79,7 @@ public final class Trainer {
         }
         let outputs = model.outputShape.reduce(1, *)
         splits = try loadSplits(for: config, targets: Predictions.targetRule(outputWidth: outputs, loss: config.loss))
+        if case .bytePairs(let encoder) = splits.text?.codec { tokenizerJSON = encoder.tokenizerJSON() } else { tokenizerJSON = nil }
         let train = splits.train
         classCount = try Self.checkFit(of: model, to: splits, config: config)
         let B = config.training.globalBatch
@@ -99,7 +104,7 @@ public final class Trainer {
         evaluator = Evaluator(model: model, world: world, microBatch: m, classCount: classCount, buffers: buffers)
         checkpoints = RunCheckpoints(world: world, directory: config.checkpoint.dir ?? runDirectory.checkpoints,
                                      keepLast: config.checkpoint.keepLast)
-        permutation = .allocate(capacity: plan.sampleCount)
+        permutation = .allocate(capacity: splits.text == nil ? plan.sampleCount : 0)
         permutation.initialize(repeating: 0)
         progress = ProgressDisplay(mode: world.rank == 0 ? ProgressDisplay.mode(for: config.logging.progress.rawValue) : .silent,
                                    totalSteps: totalSteps, stepsPerEpoch: plan.stepsPerEpoch,
@@ -129,7 +134,7 @@ public final class Trainer {
         var run = try start(resume: resume, allowConfigChange: allowConfigChange, timeline: timeline)
         var stopReason: String?
         training: while run.position.step < totalSteps && (config.training.steps != nil || run.position.epoch < config.training.epochs) {
-            plan.permutation(epoch: run.position.epoch, into: permutation)
+            if splits.text == nil { plan.permutation(epoch: run.position.epoch, into: permutation) }
             var endOfEpoch = false
             while !endOfEpoch {
                 let logNow = (run.position.step + 1) % config.logging.every == 0
@@ -143,11 +148,15 @@ public final class Trainer {
         return try finish(run, stopReason: stopReason)
     }
 
-    /// The evaluator's report, with the unigram baseline beside a language model's loss.
+    /// The evaluator's report, with a language model's loss scale (bits per byte, the unigram
+    /// baseline) beside it.
     func evaluate(_ data: Dataset) throws -> EvaluationReport {
         Phase.enter(.evaluation)
         var report = try evaluator.evaluate(data)
-        report.unigramBaseline = splits.text?.unigramBaseline
+        report.language = splits.text.map {
+            LanguageScale(unit: $0.codec.unit, bytesPerToken: $0.bytesPerToken(of: data),
+                          unigramBaseline: $0.unigramBaseline)
+        }
         return report
     }
 
@@ -279,11 +288,16 @@ public final class Trainer {
         let outputs = model.outputShape.reduce(1, *)
         let classCount: Int
         if let text = splits.text {
-            let expected = [config.model.input[0], text.vocabulary.count]
+            let expected = [config.model.input[0], text.codec.count]
             guard config.loss == .softmaxCrossEntropy, model.outputShape == expected else {
-                throw RunError.configuration("model.layers: a character language model ends in (block_size, vocabulary) = "
+                let vocabulary: String
+                switch text.codec {
+                case .characters(let characters): vocabulary = "the text has \(characters.count) distinct characters"
+                case .bytePairs(let encoder): vocabulary = "the tokenizer has \(encoder.vocabularySize) tokens"
+                }
+                throw RunError.configuration("model.layers: a language model ends in (block_size, vocabulary) = "
                     + "\(formatShape(expected)) logits under softmax_cross_entropy; this one gives \(formatShape(model.outputShape)) "
-                    + "under \(config.loss.rawValue) (the text has \(text.vocabulary.count) distinct characters)")
+                    + "under \(config.loss.rawValue) (\(vocabulary))")
             }
             classCount = 0
         } else {
@@ -315,6 +329,8 @@ public struct TrainingSummary: Sendable {
     /// SHA-256 of the final parameter arena (identical on every rank).
     public let parameterHash: String
     public let stopReason: String?
+    /// This rank's peak resident memory at the end of the run (``peakResidentBytes()``).
+    public let peakResidentBytes: Int?
 
     public var samplesPerSecond: Double { Double(samples) / seconds }
 }

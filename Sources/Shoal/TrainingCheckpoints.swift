@@ -2,6 +2,7 @@ import Coordinator
 import Foundation
 import ShoalComm
 import ShoalConfig
+import ShoalData
 import ShoalFormats
 import ShoalOptim
 import ShoalTensor
@@ -19,7 +20,7 @@ extension Trainer {
     func writeCheckpoint(_ position: TrainingPosition, stopping: EarlyStopping) throws {
         Phase.enter(.checkpoint)
         try checkpoints.write(parameters: model.arena.parameters, model: modelTensors(), optimizer: optimizerTensors(),
-                              state: checkpointState(position, stopping: stopping))
+                              state: checkpointState(position, stopping: stopping), tokenizer: tokenizerJSON)
         progress.message("checkpoint written: step \(position.step) in \(checkpoints.store.root.path)")
     }
 
@@ -39,7 +40,7 @@ extension Trainer {
             position: position, optimizerStep: optimizer.stepCount, earlyStopping: stopping.state,
             // The reduction's own state (exact mode's exponents): a resumed run sums as this one would have.
             reductionState: reduction.state,
-            standardizer: splits.standardizer, vocabulary: splits.text?.vocabulary.joined,
+            standardizer: splits.standardizer, vocabulary: characters?.joined,
             rng: ["seed": config.seed], config: config.resolvedYAML(), configHash: config.canonicalHash,
             worldSize: world.size, reduction: config.distributed.reduction.rawValue,
             versions: .init(shoal: shoalVersion, mpi: world is MPICommunicator ? MPICommunicator.libraryVersion : "none",
@@ -74,12 +75,18 @@ extension Trainer {
     /// checkpoint settings aside), unless the user allows the change. Evaluation needs only the
     /// same model, which loading the tensors checks.
     private func check(_ checkpoint: Checkpoint, allowConfigChange: Bool, purpose: RestorePurpose) throws {
-        // Token ids mean characters only through the vocabulary they were trained with.
-        if checkpoint.state.vocabulary != splits.text?.vocabulary.joined {
-            throw RunError.configuration("\(checkpoint.directory.path) was written for "
-                + (checkpoint.state.vocabulary.map { "a vocabulary of \($0.unicodeScalars.count) characters" } ?? "no text vocabulary")
-                + ", this run's data has " + (splits.text.map { "a vocabulary of \($0.vocabulary.count) characters" } ?? "none")
-                + ": the token ids would mean other characters")
+        // Token ids mean text only through the vocabulary or tokenizer they were trained with.
+        let written = checkpoint.directory.path + " was written for "
+        if checkpoint.state.vocabulary != characters?.joined {
+            let theirs = checkpoint.state.vocabulary.map { "a vocabulary of \($0.unicodeScalars.count) characters" } ?? "no character vocabulary"
+            let ours = characters.map { "a vocabulary of \($0.count) characters" } ?? "none"
+            throw RunError.configuration(written + theirs + ", this run's data has " + ours + ": the token ids would mean other characters")
+        }
+        let ownTokenizer = tokenizerJSON.map { sha256Hex(of: Data($0)) }
+        if checkpoint.state.tokenizer.flatMap({ checkpoint.state.files[$0] }) != ownTokenizer {
+            let theirs = checkpoint.state.tokenizer == nil ? "no tokenizer" : "another tokenizer"
+            let ours = ownTokenizer == nil ? "none" : "the tokenizer of " + (config.data.tokens?.path ?? "its data")
+            throw RunError.configuration(written + theirs + ", this run's data has " + ours + ": the token ids would mean other text")
         }
         guard purpose == .resume else { return }
         let old = try RunConfig.parse(yaml: checkpoint.state.config, file: checkpoint.directory.path + "/state.json")
@@ -107,5 +114,12 @@ extension Trainer {
         } catch let error as OptimizerError {
             throw RunError.configuration("training.early_stopping.\(error.key ?? ""): \(error)")
         }
+    }
+}
+
+extension Trainer {
+    /// A character language model's vocabulary, stored in its checkpoints' state.
+    var characters: Vocabulary? {
+        if case .characters(let vocabulary) = splits.text?.codec { vocabulary } else { nil }
     }
 }

@@ -47,8 +47,7 @@ extension Trainer {
         }
         if let initialTensors, resume == nil || position.step == 0 { progress.message(initialTensors) }
         if world.rank == 0 {
-            let data = splits.text.map { "\($0.windows.tokens.count) training characters (\($0.vocabulary.count) distinct, "
-                + String(format: "unigram baseline %.4f nats/char", $0.unigramBaseline) + ")" } ?? "\(splits.train.count) training samples"
+            let data = splits.text.map(\.summary) ?? "\(splits.train.count) training samples"
             progress.message("\(config.name): \(model.parameterCount) parameters, \(data), "
                 + "\(world.size) rank\(world.size == 1 ? "" : "s"), global batch \(config.training.globalBatch), "
                 + "micro-batch \(config.training.microBatch), " + reduction.summary)
@@ -131,6 +130,7 @@ extension Trainer {
             progress.message("timeline written: \(runDirectory.timeline) (open it in https://ui.perfetto.dev or chrome://tracing)")
         }
         return TrainingSummary(steps: run.position.step, samples: run.samples, seconds: seconds, finalTrainingLoss: run.lastLoss,
-                               validation: run.lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason)
+                               validation: run.lastValidation, test: test, parameterHash: parameterHash(), stopReason: stopReason,
+                               peakResidentBytes: peakResidentBytes())
     }
 }

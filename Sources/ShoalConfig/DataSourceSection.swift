@@ -7,12 +7,14 @@
 /// case .fashionMNIST(let directory): print("IDX files in", directory)
 /// case .csv(let csv): print("CSV file", csv.path)
 /// case .text(let text): print("text from", text.path)
+/// case .tokens(let tokens): print("token shards in", tokens.path)
 /// }
 /// ```
 public enum DataSourceSection: Equatable, Sendable {
     case fashionMNIST(directory: String)
     case csv(CSVConfig)
     case text(TextConfig)
+    case tokens(TokensConfig)
 }
 
 /// `data.source` names a source whose section is absent, e.g. `source: text` without `text:`.
@@ -47,6 +49,9 @@ extension DataConfig {
         case .text:
             guard let text else { throw source.missingSection }
             return .text(text)
+        case .tokens:
+            guard let tokens else { throw source.missingSection }
+            return .tokens(tokens)
         }
     }
 }
@@ -62,6 +67,7 @@ extension DataConfig.Source {
         case .fashionMNIST: nil
         case .csv: ("csv", "{path: data/x.csv, target: label}")
         case .text: ("text", "{path: /usr/share/games/fortunes}")
+        case .tokens: ("tokens", "{path: data/fortunes-tokens}")
         }
     }
 

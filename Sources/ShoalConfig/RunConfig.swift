@@ -47,6 +47,11 @@ public struct DataConfig: Equatable, Sendable {
         case csv
         /// UTF-8 text for a character language model, see ``TextConfig``.
         case text
+        /// Token shards prepared by `shoal data prepare` (or llm.c's), see ``TokensConfig``.
+        case tokens
+
+        /// Whether the source feeds a language model (windows of token ids).
+        public var isLanguage: Bool { self == .text || self == .tokens }
     }
 
     public var source: Source = .fashionMNIST
@@ -56,6 +61,8 @@ public struct DataConfig: Equatable, Sendable {
     public var csv: CSVConfig? = nil
     /// Required when `source` is `text`.
     public var text: TextConfig? = nil
+    /// Required when `source` is `tokens`.
+    public var tokens: TokensConfig? = nil
     /// Share of the training samples held out for validation, in [0, 1).
     public var validationFraction = 0.1
     public var normalize: Normalization = .scale
@@ -104,6 +111,21 @@ public struct CSVConfig: Equatable, Sendable {
 public struct TextConfig: Equatable, Sendable {
     public var path: String
     /// Evaluate on the first N consecutive windows of each split; nil: all of them.
+    public var evalWindows: Int? = nil
+
+    public init(path: String) { self.path = path }
+}
+
+/// A token source: a directory of token shards, split into training and validation shards by
+/// `shoal data prepare` (`data.validation_fraction` does not apply); windows are
+/// `model.input[0]` tokens, read from the memory-mapped shards.
+public struct TokensConfig: Equatable, Sendable {
+    /// A directory written by `shoal data prepare`, or of llm.c's `*_train_*.bin`/`*_val_*.bin` shards.
+    public var path: String
+    /// The tokenizer of a directory with no manifest (llm.c's shards); nil: the directory's own.
+    public var tokenizer: String? = nil
+    /// Evaluate on the first N consecutive windows of the validation shards (and as many of the
+    /// training shards); nil: every validation window.
     public var evalWindows: Int? = nil
 
     public init(path: String) { self.path = path }

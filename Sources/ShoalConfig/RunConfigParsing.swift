@@ -105,7 +105,7 @@ extension ConfigMapping {
 
 extension DataConfig {
     mutating func read(_ m: inout ConfigMapping) throws {
-        source = try m.choice("source", source, doc: "fashion_mnist: the IDX files train-* and t10k-* in data.path; csv: data.csv; text: data.text")
+        source = try m.choice("source", source, doc: "fashion_mnist: the IDX files train-* and t10k-* in data.path; csv: data.csv; text: data.text; tokens: data.tokens")
         path = try m.string("path", path, doc: "directory of the IDX files (fashion_mnist)")
         m.document("csv", type: "mapping or null", default: "null", doc: "the CSV source; required when data.source is csv")
         csv = try m.optionalSection("csv", csv) { try CSVConfig(&$0) }
@@ -116,6 +116,17 @@ extension DataConfig {
             var t = TextConfig(path: try inner.required("path").string())
             t.evalWindows = try inner.optionalInt("eval_windows", nil, .positive,
                                                   doc: "evaluate on the first N consecutive windows of the validation split; null: all")
+            return t
+        }
+        m.document("tokens", type: "mapping or null", default: "null", doc: "the token shards of a subword language model; required when data.source is tokens")
+        tokens = try m.optionalSection("tokens", tokens) { inner in
+            inner.document("path", type: "string", default: "required",
+                           doc: "a directory written by shoal data prepare (or of llm.c's *_train_*.bin and *_val_*.bin shards); windows are model.input[0] tokens long")
+            var t = TokensConfig(path: try inner.required("path").string())
+            t.tokenizer = try inner.optionalString("tokenizer", nil,
+                                                   doc: "the tokenizer (tokenizer.json, or a directory with it or GPT-2's encoder.json and vocab.bpe) of a directory with no manifest.json; null: the directory's own")
+            t.evalWindows = try inner.optionalInt("eval_windows", nil, .positive,
+                                                  doc: "evaluate on the first N consecutive windows of the validation shards and as many of the training shards; null: every validation window")
             return t
         }
         validationFraction = try m.double("validation_fraction", validationFraction, .unitInterval, doc: "share of the training samples held out for validation")

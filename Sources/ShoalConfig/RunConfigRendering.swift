@@ -69,6 +69,10 @@ extension DataConfig {
             ("path", .string(path)),
             ("csv", .optional(csv) { $0.node }),
             ("text", .optional(text) { .mapping([("path", .string($0.path)), ("eval_windows", .optional($0.evalWindows, ConfigNode.int))]) }),
+            ("tokens", .optional(tokens) {
+                .mapping([("path", .string($0.path)), ("tokenizer", .optional($0.tokenizer, ConfigNode.string)),
+                          ("eval_windows", .optional($0.evalWindows, ConfigNode.int))])
+            }),
             ("validation_fraction", .double(validationFraction)),
             ("normalize", .string(normalize.rawValue)),
             ("limit_train", .optional(limitTrain, ConfigNode.int)),

@@ -45,7 +45,7 @@ public final class PredictionServer: Sendable {
         self.host = host
         self.port = Int(port)
         let trained = try TrainedModel(checkpoint: checkpoint)
-        let generator = trained.vocabulary == nil ? nil : try TextGenerator(model: trained)
+        let generator = trained.codec == nil ? nil : try TextGenerator(model: trained)
         queue = PredictionQueue(model: trained, generator: generator)
         featureCount = trained.config.model.input.reduce(1, *)
         isLanguageModel = generator != nil

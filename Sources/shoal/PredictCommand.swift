@@ -45,7 +45,7 @@ struct PredictCommand: ParsableCommand {
         let trained = try TrainedModel(checkpoint: checkpoint)
         let jsonLines = (format ?? PredictionFormat(outputPath: output)) == .jsonl
         var text: String
-        if trained.vocabulary != nil {
+        if trained.codec != nil {
             let generator = try TextGenerator(model: trained)
             var sampling = SamplingOptions.default
             sampling.tokens = tokens

@@ -154,6 +154,11 @@ func example_Shoal_Predictions_1() throws {
     }
 }
 
+// Sources/Shoal/ProcessMemory.swift
+func example_Shoal_ProcessMemory_1() throws {
+    peakResidentBytes().map { $0 >> 20 }   // 84 (MiB)
+}
+
 // Sources/Shoal/RunData.swift
 func example_Shoal_RunData_1() throws {
     let config = try RunConfig.load(path: "configs/fashion-mlp.yaml")
@@ -381,6 +386,7 @@ func example_ShoalConfig_DataSourceSection_1() throws {
     case .fashionMNIST(let directory): print("IDX files in", directory)
     case .csv(let csv): print("CSV file", csv.path)
     case .text(let text): print("text from", text.path)
+    case .tokens(let tokens): print("token shards in", tokens.path)
     }
 }
 
@@ -574,10 +580,25 @@ func example_ShoalData_PreparedCorpusWriter_1() throws {
     let manifest = try writer.finish()
 }
 
+// Sources/ShoalData/ShardedTokens.swift
+func example_ShoalData_ShardedTokens_1() throws {
+    let corpus = try PreparedCorpus(directory: "data/fortunes-tokens")
+    let train = ShardedTokens(corpus.train, identity: corpus.manifestHash)
+    train.count   // the tokens of every training shard
+}
+
 // Sources/ShoalData/TargetRule.swift
 func example_ShoalData_TargetRule_1() throws {
     let rule = TargetRule.classIndex(count: 3)
     rule.violation(of: 4)   // "4 is not a class index in 0..<3"
+}
+
+// Sources/ShoalData/TextCodec.swift
+func example_ShoalData_TextCodec_1() throws {
+    let characters = TextCodec.characters(Vocabulary(characters: [" ", "a", "b"]))
+    try characters.encode("ab a")   // [1, 2, 0, 1]
+    characters.decode([2, 1])       // "ba"
+    characters.count                // 3
 }
 
 // Sources/ShoalData/TextCorpus.swift
@@ -590,40 +611,43 @@ func example_ShoalData_TextCorpus_1() throws {
 
 // Sources/ShoalData/TextCorpus.swift
 func example_ShoalData_TextCorpus_2() throws {
-    try TextCorpus.textFiles(at: "/usr/share/games/fortunes")   // [".../art", ".../ascii-art", ...]
-}
-
-// Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_3() throws {
-    let text = try TextCorpus.readText(file: "/usr/share/games/fortunes/art")
-}
-
-// Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_4() throws {
     let v = Vocabulary(characters: ["\n", " ", "a", "b"])
     try v.encode("ab a")    // [2, 3, 1, 2]
     v.decode([3, 2])        // "ba"
     try v.encode("abc")     // throws: "c" (U+0063) at character 2 is not in the vocabulary
 }
 
-// Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_5() throws {
-    let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
-    let windows = try TokenWindows(tokens: corpus.tokens, blockSize: 128, seed: 1337)
-    windows.start(step: 0, slot: 3)   // the same on every rank
+// Sources/ShoalData/TextFiles.swift
+func example_ShoalData_TextFiles_1() throws {
+    let files = try textFiles(at: "/usr/share/games/fortunes")
+    files.count     // 43: art, ascii-art, computers, ... (not the .dat indexes, not the .u8 links)
 }
 
-// Sources/ShoalData/TextCorpus.swift
-func example_ShoalData_TextCorpus_6() throws {
+// Sources/ShoalData/TextFiles.swift
+func example_ShoalData_TextFiles_2() throws {
+    let text = try readText(file: "/usr/share/games/fortunes/art")
+}
+
+// Sources/ShoalData/TextSplits.swift
+func example_ShoalData_TextSplits_1() throws {
     let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
     let splits = try TextSplits(corpus: corpus, validationFraction: 0.1, blockSize: 128, seed: 1337)
     splits.unigramBaseline   // 3.3756 nats/char on the fortunes corpus
 }
 
-// Sources/ShoalData/TextFiles.swift
-func example_ShoalData_TextFiles_1() throws {
-    let files = try textFiles(at: "/usr/share/games/fortunes")
-    files.count     // 43: art, ascii-art, computers, ... (not the .dat indexes, not the .u8 links)
+// Sources/ShoalData/TokenStream.swift
+func example_ShoalData_TokenStream_1() throws {
+    let stream = TokenArray([5, 6, 7, 8])
+    var out = [Float](repeating: 0, count: 2)
+    out.withUnsafeMutableBufferPointer { stream.read(1..<3, into: $0) }
+    out   // [6, 7]
+}
+
+// Sources/ShoalData/TokenWindows.swift
+func example_ShoalData_TokenWindows_1() throws {
+    let corpus = try TextCorpus.load(path: "/usr/share/games/fortunes")
+    let windows = try TokenWindows(tokens: corpus.tokens, blockSize: 128, seed: 1337)
+    windows.start(step: 0, slot: 3)   // the same on every rank
 }
 
 // Sources/ShoalData/Tokenizer/ByteLevelAlphabet.swift
@@ -672,6 +696,37 @@ func example_ShoalData_Tokenizer_BytePairFiles_4() throws {
 func example_ShoalData_Tokenizer_BytePairFiles_5() throws {
     let gpt2 = try BytePairEncoder(vocabularyFile: "gpt2/encoder.json", mergesFile: "gpt2/vocab.bpe")
     try gpt2.write(tokenizerFile: "gpt2/tokenizer.json")
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_1() throws {
+    var trainer = try BytePairTrainer(vocabularySize: 8192)
+    for file in try textFiles(at: "/usr/share/games/fortunes") {
+        trainer.add(try readText(file: file))
+    }
+    let tokenizer = try trainer.train()
+    tokenizer.specialTokens                          // ["<|endoftext|>": 8191]
+    try tokenizer.write(tokenizerFile: "tokenizer/tokenizer.json")
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_2() throws {
+    let trainer = try BytePairTrainer(vocabularySize: 4096, specialTokens: ["<|endoftext|>", "<|pad|>"])
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_3() throws {
+    var trainer = try BytePairTrainer(vocabularySize: 300)
+    trainer.add("the cat and the hat")       // pieces "the", " cat", " and", " the", " hat"
+}
+
+// Sources/ShoalData/Tokenizer/BytePairTrainer.swift
+func example_ShoalData_Tokenizer_BytePairTrainer_4() throws {
+    var trainer = try BytePairTrainer(vocabularySize: 300, specialTokens: [])
+    trainer.add("low lower lowest")
+    let tokenizer = try trainer.train()
+    tokenizer.encode(" lowest")                  // [259, 115, 116]: " lowe", "s", "t"
+    tokenizer.vocabularySize                     // 260: lo, low, " low", " lowe"; then no pair occurs twice
 }
 
 // Sources/ShoalData/Tokenizer/TokenizerError.swift
@@ -797,22 +852,29 @@ func example_ShoalFormats_TokenShard_1() throws {
 
 // Sources/ShoalFormats/TokenShard.swift
 func example_ShoalFormats_TokenShard_2() throws {
-    try TokenShard(path: "prepared/val_000000.bin").maximumToken()   // 50256
+    let shard = try TokenShard(path: "prepared/train_000000.bin")
+    _ = shard[4096]
+    shard.releasePages(from: 4096, count: 1)
 }
 
 // Sources/ShoalFormats/TokenShard.swift
 func example_ShoalFormats_TokenShard_3() throws {
-    try TokenShard(path: "fineweb10B/fineweb_val_000000.bin").validate(vocabularySize: 50257)
+    try TokenShard(path: "prepared/val_000000.bin").maximumToken()   // 50256
 }
 
 // Sources/ShoalFormats/TokenShard.swift
 func example_ShoalFormats_TokenShard_4() throws {
+    try TokenShard(path: "fineweb10B/fineweb_val_000000.bin").validate(vocabularySize: 50257)
+}
+
+// Sources/ShoalFormats/TokenShard.swift
+func example_ShoalFormats_TokenShard_5() throws {
     TokenShard.tokenWidth(vocabularySize: 50257)    // 2
     TokenShard.tokenWidth(vocabularySize: 128_256)  // 4
 }
 
 // Sources/ShoalFormats/TokenShard.swift
-func example_ShoalFormats_TokenShard_5() throws {
+func example_ShoalFormats_TokenShard_6() throws {
     let tokens: [Int32] = [50256, 15496, 995]
     let sha256 = try tokens.withUnsafeBufferPointer { try TokenShard.write($0, tokenWidth: 2, to: "val_000000.bin") }
 }

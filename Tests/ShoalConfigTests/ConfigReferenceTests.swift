@@ -27,6 +27,7 @@ struct ConfigReferenceTests {
             case .fashionMNIST: break
             case .csv: config.data.csv = CSVConfig(path: "x.csv", target: .name("label"))
             case .text: config.data.text = TextConfig(path: "corpus.txt")
+            case .tokens: config.data.tokens = TokensConfig(path: "prepared")
             }
             config.data.classNames = ["a", "b"]
             config.model.initializerRules = [InitializerRule(match: "*.weight", initializer: .glorotUniform)]
