@@ -6,7 +6,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Shoal against its reference on this machine.",
-        subcommands: [BenchAllReduceCommand.self, BenchNNCommand.self, BenchBlockCommand.self, BenchOptimizerCommand.self]
+        subcommands: [BenchAllReduceCommand.self, BenchNNCommand.self, BenchBlockCommand.self, BenchOptimizerCommand.self,
+                      BenchTokenizerCommand.self, BenchWindowsCommand.self]
     )
 }
 

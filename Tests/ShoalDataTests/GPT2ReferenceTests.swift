@@ -226,29 +226,20 @@ enum GPT2Reference {
         try BytePairEncoder(vocabularyFile: data + "/encoder.json", mergesFile: data + "/vocab.bpe")
     }
 
+    /// `gpt2_encoding(data)`: tiktoken's GPT-2 Encoding made from `data`/encoder.json, offline
+    /// (benchmarks/gpt2_tiktoken.py, which benchmarks/tokenizer.sh times against Shoal too).
+    static let offlineTiktoken = """
+        import json, os, sys
+        sys.path.insert(0, \(String(reflecting: benchmarks)))
+        from gpt2_tiktoken import gpt2_encoding
+
+        """
+    static let benchmarks = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path + "/benchmarks"
+
     /// argv: DATA INPUT TIKTOKEN_OUT HF_OUT TOKENIZER_JSON_OUT. Reads one text per line as hex;
     /// writes each engine's ids, one line per text, and the tokenizer.json that tokenizers built
     /// from the same files. Nothing is downloaded: tiktoken's Encoding is made from encoder.json.
-    /// `gpt2_encoding(data)`: tiktoken's GPT-2 Encoding made from `data`/encoder.json, offline.
-    static let offlineTiktoken = #"""
-        import json, os, sys
-        import tiktoken
-        def gpt2_encoding(data):
-            bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-            cs, n = bs[:], 0
-            for b in range(256):
-                if b not in bs:
-                    bs.append(b)
-                    cs.append(256 + n)
-                    n += 1
-            byte_of = {chr(c): b for b, c in zip(bs, cs)}
-            encoder = json.load(open(os.path.join(data, "encoder.json"), encoding="utf-8"))
-            ranks = {bytes(byte_of[c] for c in t): i for t, i in encoder.items() if t != "<|endoftext|>"}
-            pattern = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-            return tiktoken.Encoding(name="gpt2-offline", pat_str=pattern, mergeable_ranks=ranks, special_tokens={"<|endoftext|>": 50256})
-
-        """#
-
     static let encodeScript = offlineTiktoken + #"""
         import tokenizers
         data, inp, out_tiktoken, out_hf, out_json = sys.argv[1:6]
