@@ -5,13 +5,14 @@ import ShoalData
 import ShoalNN
 import ShoalTensor
 
-/// Samples text from a character language model's checkpoint, one character at a time: the
-/// model reads the last `block_size` characters, its logits at the last one are divided by the
-/// temperature, cut to the `topK` largest, and one character is drawn from their softmax with
-/// Philox keyed by (seed, character index). The same seed gives the same text on every machine.
+/// Samples text from a language model's checkpoint, one token (a character, or a subword of the
+/// checkpoint's tokenizer) at a time: the model reads the last `block_size` tokens, its logits
+/// at the last one are divided by the temperature, cut to the `topK` largest, and one token is
+/// drawn from their softmax with Philox keyed by (seed, token index). The same seed gives the
+/// same text on every machine.
 ///
 /// A context shorter than a window sits at its start, the rest padded with token 0: attention
-/// is causal, so the padding after the last real character cannot change its logits.
+/// is causal, so the padding after the last real token cannot change its logits.
 ///
 /// ```swift
 /// let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt/version_0/checkpoints"))
@@ -26,7 +27,7 @@ public final class TextGenerator: @unchecked Sendable {
     private let blockSize: Int
     private let window: UnsafeMutableBufferPointer<Float>   // (blockSize) token ids
     private let probabilities: UnsafeMutableBufferPointer<Float>  // (vocabulary): the top k's, in index order
-    private let candidates: UnsafeMutableBufferPointer<Int>  // (vocabulary): their characters
+    private let candidates: UnsafeMutableBufferPointer<Int>  // (vocabulary): their token ids
 
     /// Loads `path` as ``TrainedModel`` does: a checkpoint directory or root, or a run's directory.
     ///
@@ -68,7 +69,7 @@ public final class TextGenerator: @unchecked Sendable {
         candidates.deallocate()
     }
 
-    /// `options.tokens` characters following `prompt`, sampled as `options` says.
+    /// `options.tokens` tokens following `prompt`, sampled as `options` says.
     ///
     /// ```swift
     /// let generator = try TextGenerator(model: TrainedModel(checkpoint: "runs/char-gpt"))
@@ -81,9 +82,9 @@ public final class TextGenerator: @unchecked Sendable {
         try generate(prompt: prompt, count: options.tokens, temperature: options.temperature, topK: options.topK, seed: options.seed)
     }
 
-    /// `count` characters following `prompt` (which is not repeated in the result).
+    /// `count` tokens following `prompt` (which is not repeated in the result), decoded.
     ///
-    /// - Throws: ``GenerationError`` for an empty prompt, a prompt character outside the
+    /// - Throws: ``GenerationError`` for an empty prompt, a prompt character outside a character model's
     ///   vocabulary, a temperature ≤ 0 or not finite, a `topK` < 1, a negative `count`.
     public func generate(prompt: String, count: Int, temperature: Double, topK: Int?, seed: UInt64) throws -> String {
         guard temperature > 0, temperature.isFinite else {
@@ -113,7 +114,7 @@ public final class TextGenerator: @unchecked Sendable {
     /// The index drawn with uniform `u` in [0, 1) from softmax(logits / temperature) over the
     /// `topK` largest logits (ties broken towards the lower index).
     private func sample(_ logits: UnsafePointer<Float>, count V: Int, temperature: Float, topK: Int, u: Double) -> Int {
-        // The k-th largest logit is the threshold; the characters below it are left out, so they
+        // The k-th largest logit is the threshold; the tokens below it are left out, so they
         // get probability 0 (a masked entry inside the softmax would still get e^-87).
         var sorted = (0..<V).map { logits[$0] }
         sorted.sort(by: >)
@@ -153,7 +154,7 @@ public struct SamplingOptions: Equatable, Sendable {
     public var tokens: Int
     /// The logits are divided by this (> 0): below 1 is more conservative, 1 samples the model as trained.
     public var temperature: Double
-    /// Sample only among this many most likely characters (≥ 1); the vocabulary's size or more keeps them all.
+    /// Sample only among this many most likely tokens (≥ 1); the vocabulary's size or more keeps them all.
     public var topK: Int
     /// The Philox seed of the draws: the same seed gives the same text on every machine.
     public var seed: UInt64
@@ -165,9 +166,9 @@ public struct SamplingOptions: Equatable, Sendable {
         self.seed = seed
     }
 
-    /// 200 characters at temperature 0.8 among the 40 most likely, seed 1: llama.cpp's defaults
+    /// 200 tokens at temperature 0.8 among the 40 most likely, seed 1: llama.cpp's defaults
     /// rather than transformers' sampling ones (1.0, top-k 50). Temperature 1 samples the model as
-    /// trained, its unlikely characters included; 0.8 over the top 40 is the usual choice for
+    /// trained, its unlikely tokens included; 0.8 over the top 40 is the usual choice for
     /// reading a small model's text, and it is what `predict` and `serve` always used, so only
     /// `generate`'s defaults changed (from 1.0 and every character).
     public static let `default` = SamplingOptions(tokens: 200, temperature: 0.8, topK: 40, seed: 1)

@@ -34,7 +34,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The output's format (default: jsonl when --output ends in .jsonl or .json, else csv).", valueName: "format"))
     var format: PredictionFormat?
 
-    @Option(help: "A language model's characters to generate.")
+    @Option(help: "A language model's tokens to generate (characters, for a character model).")
     var tokens = SamplingOptions.default.tokens
 
     func validate() throws {
