@@ -48,9 +48,8 @@ public struct EvaluationReport: Equatable, Sendable {
             return String(format: "loss %.4f nats/char  %.4f bits/char  perplexity %.3f  (unigram baseline %.4f nats/char)",
                           loss, bitsPerToken, perplexity, baseline)
         }
-        if let language {
-            return String(format: "loss %.4f nats/%@  %.4f bits/byte  perplexity %.3f", loss, language.unit, bitsPerToken / language.bytesPerToken,
-                          perplexity)
+        if let language, let bitsPerByte {
+            return String(format: "loss %.4f nats/%@  %.4f bits/byte  perplexity %.3f", loss, language.unit, bitsPerByte, perplexity)
         }
         if !confusion.isEmpty { return String(format: "loss %.4f  accuracy %.4f", loss, accuracy) }
         if let mae = meanAbsoluteError, let rmse = rootMeanSquaredError {
@@ -62,9 +61,8 @@ public struct EvaluationReport: Equatable, Sendable {
     /// The same metrics as (name, value) pairs for metrics.jsonl and TensorBoard.
     var metricFields: [(String, Double)] {
         var fields = [("loss", loss)]
-        if let language {
-            fields += [("bits_per_\(language.unit)", bitsPerToken), ("bits_per_byte", bitsPerToken / language.bytesPerToken),
-                       ("perplexity", perplexity)]
+        if let language, let bitsPerByte {
+            fields += [("bits_per_\(language.unit)", bitsPerToken), ("bits_per_byte", bitsPerByte), ("perplexity", perplexity)]
             if let baseline = language.unigramBaseline { fields.append(("unigram_baseline", baseline)) }
         }
         if !confusion.isEmpty { fields.append(("accuracy", accuracy)) }

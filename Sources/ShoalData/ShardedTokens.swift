@@ -27,17 +27,13 @@ public struct ShardedTokens: TokenStream {
     public var count: Int { starts.last! }
 
     public func read(_ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) {
-        var position = range.lowerBound, i = 0
-        var shard = shardIndex(containing: position)
+        var position = range.lowerBound, shard = shardIndex(containing: position)
         while position < range.upperBound {
-            while position >= starts[shard + 1] { shard += 1 }
-            let s = shards[shard], offset = starts[shard]
             let end = min(range.upperBound, starts[shard + 1])
-            for p in position..<end {
-                out[i] = Float(s[p - offset])
-                i += 1
-            }
+            shards[shard].copy(from: position - starts[shard], count: end - position,
+                               into: UnsafeMutableBufferPointer(rebasing: out[(position - range.lowerBound)...]))
             position = end
+            shard += 1
         }
     }
 

@@ -59,9 +59,7 @@ public enum TextCodec: Sendable {
             return vocabulary.characters.map { $0.utf8.count }
         case .bytePairs(let encoder):
             let special = Set(encoder.specialTokens.values)
-            return (0..<Int32(encoder.vocabularySize)).map { id in
-                special.contains(id) ? 0 : ((try? encoder.decode([id]).count) ?? 0)
-            }
+            return (0..<encoder.vocabularySize).map { special.contains(Int32($0)) ? 0 : encoder.tokens[$0].count }
         }
     }
 }

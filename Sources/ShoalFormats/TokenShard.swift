@@ -26,7 +26,7 @@ import Darwin
 /// shard.count                       // 100_000_000
 /// shard.tokenWidth                  // 2
 /// shard[0]                          // 50256, <|endoftext|> before the first document
-/// var window = [Int32](repeating: 0, count: 1025)
+/// var window = [Float](repeating: 0, count: 1025)
 /// window.withUnsafeMutableBufferPointer { shard.copy(from: 4096, count: 1025, into: $0) }
 /// try shard.validate(vocabularySize: 50257)
 /// ```
@@ -108,18 +108,19 @@ public final class TokenShard: @unchecked Sendable {  // immutable after init; t
             : Int32(bitPattern: UInt32(littleEndian: tokens.load(fromByteOffset: 4 * i, as: UInt32.self)))
     }
 
-    /// Copies tokens `start ..< start + count` into the first `count` elements of `destination`:
-    /// the training window's read. Allocates nothing.
-    public func copy(from start: Int, count n: Int, into destination: UnsafeMutableBufferPointer<Int32>) {
+    /// Copies tokens `start ..< start + count` into the first `count` elements of `destination`,
+    /// as Floats: the training window's read, into the model's input and target buffers (a token
+    /// id below 2^24 is an exact Float). Allocates nothing.
+    public func copy(from start: Int, count n: Int, into destination: UnsafeMutableBufferPointer<Float>) {
         precondition(start >= 0 && n >= 0 && start + n <= count && n <= destination.count,
                      "tokens \(start)..<\(start + n) into \(destination.count) places, from a shard of \(count)")
         guard n > 0, let out = destination.baseAddress else { return }
         if tokenWidth == 2 {
             let source = tokens.assumingMemoryBound(to: UInt16.self) + start
-            for i in 0..<n { out[i] = Int32(UInt16(littleEndian: source[i])) }
+            for i in 0..<n { out[i] = Float(UInt16(littleEndian: source[i])) }
         } else {
             let source = tokens.assumingMemoryBound(to: UInt32.self) + start
-            for i in 0..<n { out[i] = Int32(bitPattern: UInt32(littleEndian: source[i])) }
+            for i in 0..<n { out[i] = Float(UInt32(littleEndian: source[i])) }
         }
     }
 
@@ -171,8 +172,7 @@ public final class TokenShard: @unchecked Sendable {  // immutable after init; t
                 let source = tokens.assumingMemoryBound(to: UInt32.self)
                 for i in first..<last { largest = max(largest, UInt32(littleEndian: source[i])) }
             }
-            let pageStart = start / chunkBytes * chunkBytes
-            madvise(mapping + pageStart, end - pageStart, MADV_DONTNEED)
+            releasePages(from: first, count: last - first)
             start = end
         }
         return Int(largest)

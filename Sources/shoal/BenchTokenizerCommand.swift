@@ -29,11 +29,8 @@ struct BenchTokenizerCommand: ParsableCommand {
 
     func run() throws {
         let encoder = try BytePairEncoder(path: tokenizer)
-        var texts: [String] = []
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CommandError(description: "\(file): cannot read the file") }
-            guard let text = String(validating: data, as: UTF8.self) else { throw CommandError(description: "\(file): not UTF-8 text") }
-            texts.append(text)
+        let texts = try files.map { file in
+            do { return try readText(file: file) } catch { throw CommandError(description: "\(error)") }
         }
         let megabytes = Double(texts.reduce(0) { $0 + $1.utf8.count }) / 1e6
         var seconds: [Double] = [], tokens = 0

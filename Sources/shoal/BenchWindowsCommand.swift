@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Shoal
 
-/// `shoal bench windows`: what reading a step's training windows costs, for set against the
-/// step's time (benchmarks/tokenizer.sh compares it with char-gpt's step).
+/// `shoal bench windows`: what reading a step's training windows costs, to set against the
+/// step's time (benchmarks/RESULTS.md, issue 26, sets it against a token-gpt step).
 struct BenchWindowsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "windows",

@@ -845,7 +845,7 @@ func example_ShoalFormats_TokenShard_1() throws {
     shard.count                       // 100_000_000
     shard.tokenWidth                  // 2
     shard[0]                          // 50256, <|endoftext|> before the first document
-    var window = [Int32](repeating: 0, count: 1025)
+    var window = [Float](repeating: 0, count: 1025)
     window.withUnsafeMutableBufferPointer { shard.copy(from: 4096, count: 1025, into: $0) }
     try shard.validate(vocabularySize: 50257)
 }

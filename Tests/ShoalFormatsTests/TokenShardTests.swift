@@ -27,9 +27,9 @@ import TestSupport
             let shard = try TokenShard(path: path)
             #expect(shard.count == tokens.count && shard.tokenWidth == width && shard.path == path)
             #expect((0..<tokens.count).allSatisfy { shard[$0] == tokens[$0] })
-            var window = [Int32](repeating: -1, count: 1000)
+            var window = [Float](repeating: -1, count: 1000)
             window.withUnsafeMutableBufferPointer { shard.copy(from: 5000, count: 999, into: $0) }
-            #expect(Array(window[0..<999]) == Array(tokens[5000..<5999]) && window[999] == -1)
+            #expect(Array(window[0..<999]) == tokens[5000..<5999].map(Float.init) && window[999] == -1)
             #expect(shard.maximumToken() == vocabulary - 1)
             try shard.validate(vocabularySize: vocabulary)
         }
